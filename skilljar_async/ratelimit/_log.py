@@ -1,0 +1,155 @@
+"""The window math of one call type, free of any event loop: every method takes `now`.
+
+The log holds two things: ``held``, the number of slots granted and not yet
+released, and the release times ("stamps") of finished calls. A grant at time
+``t`` is allowed when, for every window ``(limit, period)``::
+
+    held + #{stamps s : s + period > t} < limit
+
+Why holding and stamping at release is safe whatever the network latency: the
+server counts a call at its arrival time ``a``, and ``grant <= a <= release``.
+Take any window ``(t - period, t]`` of the server. A call it counts there was
+granted at or before ``t`` and released after ``t - period``. At the instant
+``t`` that call was therefore either still held or released inside
+``(t - period, t]``, i.e. a stamp in the window. So the server's count is at
+most ``held(t) + stamps in (t - period, t]``, which the grant rule keeps
+``<= limit`` at every instant: after a grant the sum is ``<= limit``; time
+passing only lets stamps expire; a release turns one held slot into one stamp
+inside every window, leaving the sum unchanged. QED.
+
+Only the newest ``max(limit)`` stamps can ever matter (a window of limit L
+looks at most at its L-th newest stamp), so stamps live in a fixed ring buffer
+of that size: memory never grows with the number of calls made.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ._limits import Window
+
+__all__ = ["SlidingLog"]
+
+_INF = math.inf
+
+
+class SlidingLog:
+    """Held slots and release stamps of one call type, with its windows' rules."""
+
+    __slots__ = ("_buf", "_cap", "_head", "_max_period", "held", "windows")
+
+    def __init__(self, windows: Sequence[Window]) -> None:
+        self.windows: tuple[tuple[int, float], ...] = tuple((w.limit, w.period) for w in windows)
+        self._cap = max((limit for limit, _ in self.windows), default=0)
+        self._max_period = max((period for _, period in self.windows), default=0.0)
+        # Ring buffer of stamps; -inf marks "no stamp" and is always expired.
+        self._buf: list[float] = [-_INF] * self._cap
+        self._head = 0  # where the next stamp goes; the newest is at _head - 1
+        self.held = 0
+
+    def ready_at(self, now: float) -> float:
+        """Earliest time ``>= now`` at which one more slot may be granted.
+
+        ``inf`` when held slots alone fill a window: only a release can help.
+        """
+        at = now
+        buf = self._buf
+        head = self._head
+        held = self.held
+        for limit, period in self.windows:
+            room = limit - held
+            if room <= 0:
+                return _INF
+            # The room-th newest stamp must have expired; older ones then have too.
+            expiry = buf[head - room] + period
+            if expiry > at:
+                at = expiry
+        return at
+
+    def acquire(self) -> None:
+        """Count one more held slot (the caller has checked `ready_at`)."""
+        self.held += 1
+
+    def release(self, now: float, *, stamp: bool = True) -> None:
+        """End a held slot: stamped at `now`, or (``stamp=False``) as if never granted."""
+        self.held -= 1
+        if stamp and self._cap:
+            buf = self._buf
+            head = self._head
+            newest = buf[head - 1]
+            buf[head] = now if now >= newest else newest  # stamps stay sorted
+            self._head = head + 1 if head + 1 < self._cap else 0
+
+    def newest(self, j: int) -> float:
+        """The j-th newest stamp (0 = newest), or -inf when there is none."""
+        return self._buf[self._head - 1 - j] if j < self._cap else -_INF
+
+    def in_window(self, now: float, period: float) -> int:
+        """How many stamps still count at `now` in a window of `period` seconds."""
+        lo, hi = 0, self._cap  # stamps newest-first: a prefix of them counts
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.newest(mid) + period > now:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def stamps(self, now: float) -> list[float]:
+        """The stamps that can still matter at `now`, oldest first."""
+        horizon = now - self._max_period
+        out = [self.newest(j) for j in range(self._cap)]
+        return [s for s in reversed(out) if s > horizon]
+
+    def eta(self, now: float, n: int = 1, not_before: float = -_INF) -> float:
+        """Exact earliest time at which `n` more calls could all have been granted.
+
+        Held slots are taken as released at `now` and the `n` calls as instant,
+        so this is the schedule a greedy scheduler with no other demand achieves.
+        """
+        if n < 1:
+            raise ValueError(f"n must be >= 1, got {n!r}")
+        floor = max(now, not_before)
+        if not self.windows:
+            return floor
+        events = self.stamps(now)
+        events.extend([now] * self.held)
+        return _greedy_schedule(events, self.windows, n, floor)
+
+
+def _greedy_schedule(
+    events: list[float], windows: tuple[tuple[int, float], ...], n: int, floor: float
+) -> float:
+    """Time of the n-th new event placed greedily after the sorted `events`.
+
+    Each new event k obeys ``e[k] >= e[k - limit] + period`` for every window
+    and ``e[k] >= e[k - 1]``. Once every term it depends on is itself a new
+    event, the recurrence is translation-invariant, so a run of ``max(limit)``
+    consecutive events with ``e[k] == e[k - L] + P`` (for one window's L, P)
+    repeats forever; we detect it and jump instead of simulating millions.
+    """
+    first_new = len(events)
+    last = first_new + n - 1
+    max_limit = max(limit for limit, _ in windows)
+    settled = max(first_new + 1, max_limit)  # from here the recurrence is pure
+    runs = [0] * len(windows)
+    prev = floor
+    for k in range(first_new, last + 1):
+        at = prev
+        for limit, period in windows:
+            if k >= limit:
+                candidate = events[k - limit] + period
+                if candidate > at:
+                    at = candidate
+        events.append(at)
+        prev = at
+        for w, (limit, period) in enumerate(windows):
+            if k - limit >= settled and at == events[k - limit] + period:
+                runs[w] += 1
+                if runs[w] >= max_limit:
+                    laps = (last - k + limit - 1) // limit
+                    return events[last - laps * limit] + laps * period
+            else:
+                runs[w] = 0
+    return prev

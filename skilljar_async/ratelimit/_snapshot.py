@@ -1,0 +1,74 @@
+"""Read-only views of a scheduler's state, for dashboards and logs."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from ._limits import CallType
+from ._log import SlidingLog
+
+__all__ = ["LaneSnapshot", "SchedulerSnapshot", "WindowSnapshot"]
+
+
+@attrs.frozen(kw_only=True)
+class WindowSnapshot:
+    """One window of one call type at one instant."""
+
+    limit: int
+    period: float
+    used: int  #: held slots plus stamps still inside the window
+    remaining: int  #: slots this window could grant right now
+    next_free_in: float  #: seconds until one more slot frees (0 if one is free; inf if held)
+
+
+@attrs.frozen(kw_only=True)
+class LaneSnapshot:
+    """Everything about one call type: its windows, held slots, queue and pause."""
+
+    call_type: CallType
+    windows: tuple[WindowSnapshot, ...]
+    held: int
+    queued: int
+    paused_for: float  #: seconds left in a pause (0 when not paused)
+
+    @property
+    def remaining(self) -> int:
+        """Slots grantable right now across all windows (ignoring a pause)."""
+        return min((w.remaining for w in self.windows), default=2**31)
+
+
+@attrs.frozen(kw_only=True)
+class SchedulerSnapshot:
+    """Every call type's state at one instant of the scheduler's clock."""
+
+    at: float
+    lanes: dict[CallType, LaneSnapshot]
+
+    def __getitem__(self, call_type: CallType) -> LaneSnapshot:
+        return self.lanes[call_type]
+
+
+def window_snapshots(log: SlidingLog, now: float) -> tuple[WindowSnapshot, ...]:
+    """Describe each window of `log` at `now`."""
+    out = []
+    for limit, period in log.windows:
+        used = log.held + log.in_window(now, period)
+        room = limit - log.held
+        if used < limit:
+            free_in = 0.0
+        elif room <= 0:
+            free_in = math.inf
+        else:
+            free_in = log.newest(room - 1) + period - now
+        out.append(
+            WindowSnapshot(
+                limit=limit,
+                period=period,
+                used=used,
+                remaining=max(0, limit - used),
+                next_free_in=free_in,
+            )
+        )
+    return tuple(out)

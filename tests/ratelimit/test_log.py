@@ -1,0 +1,127 @@
+"""The loop-free window math of `SlidingLog`."""
+
+import math
+
+import pytest
+
+from skilljar_async.ratelimit import SlidingLog, Window
+
+
+def make_log(*windows: tuple[int, float]) -> SlidingLog:
+    return SlidingLog([Window(limit, period) for limit, period in windows])
+
+
+def test_empty_log_is_ready_now() -> None:
+    """With no stamps and nothing held, a slot is free at once."""
+    assert make_log((2, 1.0)).ready_at(5.0) == 5.0
+
+
+def test_stamp_expires_exactly_one_period_later() -> None:
+    """A stamp at s counts in (s, s + period) and frees its slot at s + period."""
+    log = make_log((1, 10.0))
+    log.acquire()
+    log.release(3.0)
+    assert log.ready_at(3.0) == 13.0
+    assert log.ready_at(12.999) == 13.0
+    assert log.ready_at(13.0) == 13.0
+    assert log.in_window(12.999, 10.0) == 1
+    assert log.in_window(13.0, 10.0) == 0
+
+
+def test_held_slots_count_and_block() -> None:
+    """Held slots fill the window until released; alone they make the wait infinite."""
+    log = make_log((2, 1.0))
+    log.acquire()
+    assert log.ready_at(0.0) == 0.0
+    log.acquire()
+    assert log.ready_at(0.0) == math.inf
+    log.release(0.5)
+    assert log.ready_at(0.5) == 1.5
+
+
+def test_release_without_stamp_gives_the_slot_back() -> None:
+    """A grant returned unused leaves no stamp behind."""
+    log = make_log((1, 60.0))
+    log.acquire()
+    log.release(1.0, stamp=False)
+    assert log.held == 0
+    assert log.ready_at(1.0) == 1.0
+
+
+def test_tightest_window_wins() -> None:
+    """The answer is the latest of the windows' answers."""
+    log = make_log((2, 1.0), (3, 10.0))
+    for t in (0.0, 0.0, 2.0):
+        log.acquire()
+        log.release(t)
+    # 1 s window: two newest stamps 0.0 and 2.0 -> room; 10 s window full until 10.0.
+    assert log.ready_at(2.0) == 10.0
+
+
+def test_ring_buffer_keeps_only_what_matters() -> None:
+    """After many calls the log holds at most max(limit) stamps."""
+    log = make_log((3, 1.0), (5, 10.0))
+    for i in range(1000):
+        log.acquire()
+        log.release(float(i))
+    assert len(log.stamps(999.0)) == 5
+    assert log.stamps(999.0) == [995.0, 996.0, 997.0, 998.0, 999.0]
+
+
+def test_release_keeps_stamps_sorted() -> None:
+    """A release time earlier than the newest stamp is clamped, never out of order."""
+    log = make_log((3, 10.0))
+    for t in (5.0, 4.0):
+        log.acquire()
+        log.release(t)
+    assert log.stamps(5.0) == [5.0, 5.0]
+
+
+def test_unlimited_log() -> None:
+    """No windows means always ready and an eta of zero."""
+    log = SlidingLog([])
+    log.acquire()
+    assert log.ready_at(1.0) == 1.0
+    log.release(1.0)
+    assert log.eta(1.0, 10**6) == 1.0
+
+
+def test_vendor_hourly_example_eta() -> None:
+    """One call at 12:00 and 4,999 at 12:59: the next at 13:00, then none until 13:59."""
+    log = make_log((5000, 3600.0))
+    log.acquire()
+    log.release(0.0)
+    for _ in range(4999):
+        log.acquire()
+        log.release(3540.0)
+    assert log.ready_at(3540.0) == 3600.0
+    assert log.eta(3540.0, 1) == 3600.0
+    assert log.eta(3540.0, 2) == 3540.0 + 3600.0
+
+
+def test_eta_counts_held_as_released_now() -> None:
+    """Held slots are taken as ending now, so they free one period from now."""
+    log = make_log((1, 5.0))
+    log.acquire()
+    assert log.eta(2.0, 1) == 7.0
+
+
+def test_eta_respects_not_before() -> None:
+    """A pause pushes the first grant to its end."""
+    assert make_log((5, 1.0)).eta(0.0, 3, not_before=4.0) == 4.0
+
+
+def test_eta_fast_forward_matches_simulation() -> None:
+    """Millions of calls are answered exactly by the periodic fast-forward."""
+    log = make_log((600, 60.0), (5000, 3600.0))
+    # From empty: 4,800 in 8 one-minute bursts, 200 at 8 min, then 5,000 per hour.
+    assert log.eta(0.0, 5000) == 480.0
+    assert log.eta(0.0, 5001) == 3600.0
+    assert log.eta(0.0, 10_000) == 3600.0 + 480.0
+    assert log.eta(0.0, 5000 * 1000 + 1) == 1000 * 3600.0
+
+
+def test_eta_rejects_zero() -> None:
+    """Asking for fewer than one call is a ValueError."""
+    with pytest.raises(ValueError, match="n must be"):
+        make_log((1, 1.0)).eta(0.0, 0)

@@ -1,0 +1,30 @@
+"""The public surface: what `skilljar_async` exports, pinned."""
+
+import skilljar_async
+import skilljar_async.ratelimit
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """`__all__` is sorted and every name in it exists."""
+    for module in (skilljar_async, skilljar_async.ratelimit):
+        assert list(module.__all__) == sorted(module.__all__)
+        for name in module.__all__:
+            assert hasattr(module, name), name
+
+
+def test_all_is_pinned() -> None:
+    """The top-level exports change only on purpose."""
+    assert skilljar_async.__all__ == [
+        "CallType",
+        "RateLimits",
+        "SlidingWindowScheduler",
+        "Window",
+        "__version__",
+    ]
+
+
+def test_version_is_defined_once() -> None:
+    """The version string comes from `_version.py`."""
+    from skilljar_async._version import __version__
+
+    assert skilljar_async.__version__ == __version__
