@@ -1,5 +1,20 @@
 """An asyncio client for the Skilljar REST API with an exact sliding-window rate scheduler."""
 
+from ._client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from ._client import SkilljarClient as SkilljarClient
+from ._errors import APIConnectionError as APIConnectionError
+from ._errors import APIStatusError as APIStatusError
+from ._errors import APITimeoutError as APITimeoutError
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import ConflictError as ConflictError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import RateLimitError as RateLimitError
+from ._errors import ServerError as ServerError
+from ._errors import SkilljarError as SkilljarError
+from ._errors import ValidationError as ValidationError
+from ._pagination import AsyncPaginator as AsyncPaginator
+from ._pagination import Page as Page
 from ._version import __version__ as __version__
 from .ratelimit import CallType as CallType
 from .ratelimit import RateLimits as RateLimits
@@ -7,9 +22,24 @@ from .ratelimit import SlidingWindowScheduler as SlidingWindowScheduler
 from .ratelimit import Window as Window
 
 __all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncPaginator",
+    "AuthenticationError",
     "CallType",
+    "ConflictError",
+    "DEFAULT_BASE_URL",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RateLimits",
+    "ServerError",
+    "SkilljarClient",
+    "SkilljarError",
     "SlidingWindowScheduler",
+    "ValidationError",
     "Window",
     "__version__",
 ]

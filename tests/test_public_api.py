@@ -15,9 +15,24 @@ def test_all_is_sorted_and_complete() -> None:
 def test_all_is_pinned() -> None:
     """The top-level exports change only on purpose."""
     assert skilljar_async.__all__ == [
+        "APIConnectionError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AsyncPaginator",
+        "AuthenticationError",
         "CallType",
+        "ConflictError",
+        "DEFAULT_BASE_URL",
+        "NotFoundError",
+        "Page",
+        "PermissionDeniedError",
+        "RateLimitError",
         "RateLimits",
+        "ServerError",
+        "SkilljarClient",
+        "SkilljarError",
         "SlidingWindowScheduler",
+        "ValidationError",
         "Window",
         "__version__",
     ]

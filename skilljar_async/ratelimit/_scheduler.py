@@ -40,8 +40,14 @@ class Scheduler(Protocol):
         """An async context manager holding one slot of `call_type`."""
         ...
 
-    def pause(self, call_type: CallType, seconds: float) -> None:  # pragma: no cover
-        """Grant nothing of `call_type` for `seconds`."""
+    def pause(
+        self, call_type: CallType, seconds: float, *, probe: bool = False
+    ) -> None:  # pragma: no cover
+        """Grant nothing of `call_type` for `seconds`; then one at a time if `probe`."""
+        ...
+
+    def recover(self, call_type: CallType) -> None:  # pragma: no cover
+        """End probing: a call of `call_type` succeeded."""
         ...
 
     def eta(self, call_type: CallType, n: int = 1) -> float:  # pragma: no cover
@@ -111,16 +117,30 @@ class SlidingWindowScheduler:
             return lane.default_slot
         return _Slot(lane, priority)
 
-    def pause(self, call_type: CallType, seconds: float) -> None:
-        """Grant nothing of `call_type` for `seconds` from now (e.g. after a 429)."""
+    def pause(self, call_type: CallType, seconds: float, *, probe: bool = False) -> None:
+        """Grant nothing of `call_type` for `seconds` from now (e.g. after a 429).
+
+        With ``probe=True`` the call type then holds at most one slot at a time
+        until `recover()` is called, so a queue of thousands sends one probe,
+        not a storm, when the server may still be throttling.
+        """
         if not seconds >= 0:
             raise ValueError(f"seconds must be >= 0, got {seconds!r}")
         loop = self._bound_loop()
         lane = self._lanes[call_type]
         until = loop.time() + seconds
+        lane.probe = lane.probe or probe
         if until > lane.pause_until:
             lane.pause_until = until
-            lane.dispatch()
+        lane.dispatch()
+
+    def recover(self, call_type: CallType) -> None:
+        """Leave probing mode for `call_type` (a call succeeded); queued waiters go on."""
+        lane = self._lanes[call_type]
+        if lane.probe:
+            lane.probe = False
+            if lane.loop is not None and not lane.loop.is_closed():
+                lane.dispatch()
 
     def eta(self, call_type: CallType, n: int = 1) -> float:
         """Seconds from now until `n` more calls could all have been granted.
@@ -141,6 +161,7 @@ class SlidingWindowScheduler:
                 windows=window_snapshots(lane.log, now),
                 held=lane.log.held,
                 queued=lane.live,
+                probing=lane.probe,
                 paused_for=max(0.0, lane.pause_until - now),
             )
             for ct, lane in self._lanes.items()
@@ -187,7 +208,7 @@ class _Slot:
         loop = asyncio.get_running_loop()
         if loop is not lane.loop:
             lane.scheduler._bind(loop)
-        if not lane.live:
+        if not lane.live and not lane.probe:
             now = loop.time()
             if lane.log.ready_at(now) <= now and lane.pause_until <= now:
                 lane.log.held += 1
@@ -219,6 +240,7 @@ class _Lane:
         "log",
         "loop",
         "pause_until",
+        "probe",
         "scheduler",
         "seq",
         "timer",
@@ -240,6 +262,7 @@ class _Lane:
         self.timer: asyncio.TimerHandle | None = None
         self.timer_at = math.inf
         self.pause_until = -math.inf
+        self.probe = False
 
     def rebind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Move to a new loop; waiters and timers of a closed loop are gone."""
@@ -283,6 +306,9 @@ class _Lane:
                 heapq.heappop(heap)
                 self.dead -= 1
                 continue
+            if self.probe and log.held:  # one probe at a time; its release dispatches
+                self._disarm()
+                return
             at = log.ready_at(now)
             if at < self.pause_until:
                 at = self.pause_until

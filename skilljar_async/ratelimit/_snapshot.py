@@ -32,6 +32,7 @@ class LaneSnapshot:
     held: int
     queued: int
     paused_for: float  #: seconds left in a pause (0 when not paused)
+    probing: bool = False  #: after a 429: one slot at a time until a call succeeds
 
     @property
     def remaining(self) -> int:

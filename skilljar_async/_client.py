@@ -1,0 +1,357 @@
+"""`SkilljarClient`: one shared session, every request through the rate scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import time
+import warnings
+import weakref
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
+from ._pagination import AsyncPaginator
+from ._retry import RetryPolicy, retryable_status
+from ._sansio import (
+    auth_headers,
+    encode_params,
+    error_for,
+    parse_body,
+    parse_retry_after,
+    resolve_url,
+)
+from ._transport import Response, Transport, TransportError
+from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["DEFAULT_BASE_URL", "SkilljarClient"]
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL: Final = "https://api.skilljar.com/v1"
+_API_KEY_ENV: Final = "SKILLJAR_API_KEY"
+
+
+class SkilljarClient:
+    """An asyncio client for the Skilljar REST API v1.
+
+    Every request takes a slot from the organization's rate scheduler, goes
+    through one aiohttp session and maps failures to typed errors. Use it as
+    ``async with SkilljarClient() as client:`` or call `aclose()` when done.
+
+    Clients in one event loop with the same API key and base URL share one
+    scheduler (Skilljar's limits are per organization, not per client);
+    pass ``scheduler=`` to choose one yourself.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        rate_limits: RateLimits | None = None,
+        scheduler: Scheduler | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 60.0,
+        max_retries: int = 3,
+        read_only: bool = False,
+        max_rate_limit_wait: float = 900.0,
+        priority: int = 0,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(_API_KEY_ENV)
+        if not key or not isinstance(key, str):
+            raise SkilljarError(
+                f"no API key: pass api_key=... or set the {_API_KEY_ENV} environment variable"
+            )
+        if scheduler is not None and rate_limits is not None:
+            raise ValueError("pass either scheduler= or rate_limits=, not both")
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        self.base_url = base_url.rstrip("/")
+        resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
+        self.read_only = read_only
+        self.priority = priority
+        self._headers = auth_headers(key)
+        self._key_hash = _budget_key(key, self.base_url)
+        self._rate_limits = rate_limits
+        self._scheduler = scheduler
+        self._retry = RetryPolicy(max_retries=max_retries, rate_limit_max_wait=max_rate_limit_wait)
+        self._rng = random.Random()
+        self._transport = Transport(session, timeout=timeout)
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"
+
+    async def __aenter__(self) -> SkilljarClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the session this client created (an injected session stays open)."""
+        self._closed = True
+        await self._transport.aclose()
+
+    def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
+        if getattr(self, "_transport", None) is not None and self._transport.is_open:
+            _warn(f"unclosed {self!r}: use 'async with' or aclose()", ResourceWarning, source=self)
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The rate scheduler this client's requests go through."""
+        if self._scheduler is None:
+            loop = asyncio.get_running_loop()
+            self._scheduler = _shared_scheduler(loop, self._key_hash, self._rate_limits)
+        return self._scheduler
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one request and return the parsed JSON body (None when empty).
+
+        `path` is relative to `base_url` (``"/users"``) or an absolute URL on
+        the same origin. POSTs are retried only when that cannot duplicate a write.
+        """
+        return await self._request(method, path, params=params, json=json)
+
+    def paginate(
+        self,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncPaginator[dict[str, Any]]:
+        """Stream a list endpoint's rows as dicts; see `AsyncPaginator`."""
+        return self._paginate(
+            path,
+            parse=_as_row,
+            params=params,
+            page_size=page_size,
+            max_items=max_items,
+            resume_from=resume_from,
+        )
+
+    def _paginate(
+        self,
+        path: str,
+        *,
+        parse: Callable[[Any], T],
+        params: Mapping[str, Any] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        resume_from: str | None = None,
+        read_ahead: bool = True,
+    ) -> AsyncPaginator[T]:
+        if page_size is not None and not _is_page_size(page_size):
+            raise ValueError(f"page_size must be an int from 1 to 1000, got {page_size!r}")
+        if resume_from is not None:
+            url, query = resolve_url(self.base_url, resume_from), None
+        else:
+            url = resolve_url(self.base_url, path)
+            query = dict(params or {})
+            if page_size is not None:
+                query["page_size"] = page_size
+        return AsyncPaginator(
+            self._fetch_page,
+            url,
+            parse=parse,
+            params=query or None,
+            max_items=max_items,
+            read_ahead=read_ahead,
+        )
+
+    async def _fetch_page(self, url: str, params: Mapping[str, Any] | None) -> Any:
+        return await self._request("GET", url, params=params)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool = False,
+        priority: int | None = None,
+    ) -> Any:
+        method = method.upper()
+        call_type = CallType.of(method)
+        url = resolve_url(self.base_url, path)
+        if self.read_only and call_type is not CallType.READ:
+            raise PermissionDeniedError(
+                "read_only=True: this client never sends writes",
+                status=403,
+                method=method,
+                url=url,
+            )
+        if self._closed:
+            raise SkilljarError("the client is closed", method=method, url=url)
+        exchange = _Exchange(self, method, url, encode_params(params), json, idempotent)
+        return await exchange.run(call_type, self.priority if priority is None else priority)
+
+
+class _Exchange:
+    """One logical call: attempts, 429 pauses and backoffs until a result or an error."""
+
+    __slots__ = (
+        "attempts",
+        "client",
+        "failures",
+        "first_throttle",
+        "idempotent",
+        "json",
+        "method",
+        "params",
+        "throttles",
+        "url",
+    )
+
+    def __init__(
+        self,
+        client: SkilljarClient,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        json: Any,
+        idempotent: bool,
+    ) -> None:
+        self.client = client
+        self.method = method
+        self.url = url
+        self.params = params
+        self.json = json
+        self.idempotent = idempotent
+        self.attempts = 0  # every request sent
+        self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
+        self.throttles = 0
+        self.first_throttle: float | None = None
+
+    async def run(self, call_type: CallType, priority: int) -> Any:
+        client = self.client
+        scheduler = client.scheduler
+        slot = scheduler.slot(call_type, priority=priority)
+        while True:
+            self.attempts += 1
+            async with slot:
+                try:
+                    response: Response | TransportError = await client._transport.send(
+                        self.method,
+                        self.url,
+                        headers=client._headers,
+                        params=self.params,
+                        json=self.json,
+                    )
+                except TransportError as exc:
+                    response = exc
+            if isinstance(response, TransportError):
+                await self._after_failure(response)
+                continue
+            if response.status < 400:
+                if self.throttles:
+                    scheduler.recover(call_type)
+                return parse_body(response.body, response.content_type)
+            await self._after_status(response, scheduler, call_type)
+
+    async def _after_failure(self, failure: TransportError) -> None:
+        """Back off before another attempt, or raise when that could duplicate a write."""
+        client = self.client
+        self.failures += 1
+        if not client._retry.may_retry(
+            self.method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
+        ):
+            cls = APITimeoutError if failure.timeout else APIConnectionError
+            raise cls(str(failure), method=self.method, url=self.url, attempts=self.attempts)
+        await asyncio.sleep(client._retry.backoff(self.failures, client._rng))
+
+    async def _after_status(
+        self, response: Response, scheduler: Scheduler, call_type: CallType
+    ) -> None:
+        """Pause the call type after a 429, back off after a 5xx, or raise the typed error."""
+        client = self.client
+        policy = client._retry
+        status = response.status
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
+        if status == 429:
+            self.throttles += 1
+            now = asyncio.get_running_loop().time()
+            self.first_throttle = self.first_throttle if self.first_throttle is not None else now
+            wait = retry_after
+            if wait is None:
+                wait = policy.rate_limit_pause(self.throttles, client._rng)
+            if now + wait - self.first_throttle <= policy.rate_limit_max_wait:
+                scheduler.pause(call_type, wait, probe=True)
+                return
+        elif retryable_status(status):
+            self.failures += 1
+            if policy.may_retry(
+                self.method, attempts=self.failures, sent=True, idempotent=self.idempotent
+            ):
+                await asyncio.sleep(policy.backoff(self.failures, client._rng))
+                return
+        body = parse_body(response.body, response.content_type)
+        raise error_for(
+            status,
+            body,
+            method=self.method,
+            url=self.url,
+            attempts=self.attempts,
+            retry_after=retry_after,
+        )
+
+
+def _is_page_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000
+
+
+def _as_row(item: Any) -> dict[str, Any]:
+    return item  # type: ignore[no-any-return]
+
+
+def _budget_key(api_key: str, base_url: str) -> str:
+    """The registry key of an organization's budget: a hash, never the key itself."""
+    return hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()
+
+
+# loop -> budget key -> scheduler. Closed loops are purged on every lookup, and a
+# collected loop drops out by itself, so no scheduler outlives its event loop.
+_REGISTRY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Scheduler]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _shared_scheduler(
+    loop: asyncio.AbstractEventLoop, key_hash: str, limits: RateLimits | None
+) -> Scheduler:
+    for old in [lp for lp in _REGISTRY if lp.is_closed()]:
+        del _REGISTRY[old]
+    per_loop = _REGISTRY.setdefault(loop, {})
+    scheduler = per_loop.get(key_hash)
+    if scheduler is None:
+        scheduler = SlidingWindowScheduler(limits or RateLimits.skilljar())
+        per_loop[key_hash] = scheduler
+    elif limits is not None and getattr(scheduler, "limits", limits) != limits:
+        raise ValueError(
+            "another client in this event loop already uses different rate_limits for this "
+            "API key and base URL; Skilljar's budget is per organization, so share one "
+            "scheduler (omit rate_limits, or pass scheduler=...)"
+        )
+    return scheduler

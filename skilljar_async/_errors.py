@@ -1,0 +1,143 @@
+"""Every error the client raises, under one root.
+
+    SkilljarError
+    ├── APIConnectionError          no usable response (refused, dropped, reset)
+    │   └── APITimeoutError         also a builtin TimeoutError
+    └── APIStatusError              the server answered with an error status
+        ├── ValidationError         400, field errors in `field_errors`
+        ├── AuthenticationError     401, missing or wrong API key
+        ├── PermissionDeniedError   403, e.g. a read-only key attempting a write
+        ├── NotFoundError           404, unknown id, or an endpoint not served
+        ├── ConflictError           409
+        ├── RateLimitError          429 past the waiting cap, `retry_after`
+        └── ServerError             5xx
+
+Every error carries `method`, `url` and `attempts`; status errors add `status`
+and the parsed `body` (JSON, or text for HTML error pages), with secrets
+redacted. A list scan that fails sets `resume_from` (the page URL to pass to
+``paginate(..., resume_from=...)``) and `items_yielded`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ConflictError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "SkilljarError",
+    "ValidationError",
+]
+
+
+class SkilljarError(Exception):
+    """The root of every error this library raises."""
+
+    method: str | None
+    url: str | None
+    attempts: int
+    resume_from: str | None = None  #: for a failed list scan: the page URL to resume from
+    items_yielded: int | None = None  #: for a failed list scan: items delivered before it
+
+    def __init__(
+        self, message: str, *, method: str | None = None, url: str | None = None, attempts: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = url
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
+        resume = f"; resume with resume_from={self.resume_from!r}" if self.resume_from else ""
+        return f"{self.message}{where}{tries}{resume}"
+
+
+class APIConnectionError(SkilljarError):
+    """No usable response arrived: the connection failed, dropped or was reset."""
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """The request timed out."""
+
+
+class APIStatusError(SkilljarError):
+    """The server answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any = None,
+        method: str | None = None,
+        url: str | None = None,
+        attempts: int = 0,
+    ) -> None:
+        super().__init__(message, method=method, url=url, attempts=attempts)
+        self.status = status
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+
+
+class ValidationError(APIStatusError):
+    """400: the request was rejected; `field_errors` maps each field to its messages."""
+
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """Field (dotted when nested) → messages; object-level ones under `non_field_errors`."""
+        out: dict[str, list[str]] = {}
+        _flatten_errors(self.body, "", out)
+        return out
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing or not valid."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this (read-only keys cannot write)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object in this organization, or the endpoint is not served."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: throttled for longer than the client was allowed to wait."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the server or a proxy in front of it failed."""
+
+
+def _flatten_errors(body: Any, prefix: str, out: dict[str, list[str]]) -> None:
+    if isinstance(body, dict):
+        for key, value in body.items():
+            _flatten_errors(value, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(body, list) and all(isinstance(item, str) for item in body):
+        out.setdefault(prefix or "non_field_errors", []).extend(body)
+    elif isinstance(body, list):
+        for index, item in enumerate(body):
+            _flatten_errors(item, f"{prefix}[{index}]", out)
+    elif body is not None:
+        out.setdefault(prefix or "non_field_errors", []).append(str(body))

@@ -1,0 +1,194 @@
+"""Pure request building and response interpretation: no I/O, no event loop.
+
+Everything here is a plain function of its arguments, so it is tested with
+tables: URL resolution, headers, query encoding, Retry-After, body parsing,
+status → exception, secret redaction and the retry decision.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._errors import (
+    APIStatusError,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from ._version import __version__
+
+__all__ = [
+    "SECRET_KEYS",
+    "USER_AGENT",
+    "auth_headers",
+    "encode_params",
+    "error_for",
+    "parse_body",
+    "parse_retry_after",
+    "redact",
+    "resolve_url",
+    "same_origin",
+]
+
+USER_AGENT = f"skilljar-async/{__version__}"
+
+#: Keys whose values never appear in reprs, logs or exceptions.
+SECRET_KEYS = frozenset(
+    {"basic_auth_password", "additional_headers", "login_token", "download_url", "target_url"}
+)
+_REDACTED = "<redacted>"
+
+
+def auth_headers(api_key: str) -> dict[str, str]:
+    """The headers every request carries: Basic auth with the key as user, JSON, our name."""
+    token = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
+    return {
+        "Authorization": f"Basic {token}",
+        "Accept": "application/json",
+        "User-Agent": USER_AGENT,
+    }
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+def same_origin(a: str, b: str) -> bool:
+    """True when both URLs share scheme, host and port."""
+    return _origin(a) == _origin(b)
+
+
+def resolve_url(base_url: str, path: str) -> str:
+    """Join a path to the base URL; an absolute URL must be on the same origin.
+
+    Raises `ValueError` for a URL on another origin: the API key is never sent elsewhere.
+    """
+    if "://" in path:
+        if not same_origin(base_url, path):
+            raise ValueError(f"refusing to send the API key to another origin: {_origin(path)[1]}")
+        return path
+    if not path.startswith("/"):
+        path = "/" + path
+    return base_url.rstrip("/") + path
+
+
+def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Query parameters as strings: `None` dropped, booleans as true/false."""
+    if not params:
+        return None
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        elif hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        else:
+            out[key] = str(value)
+    return out or None
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date.
+
+    `now` is the current wall-clock time (epoch seconds) for the date form.
+    Returns None when absent or unreadable; never negative.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - now
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def parse_body(raw: bytes, content_type: str | None) -> Any:
+    """JSON when it parses, else the text (an HTML error page); None when empty."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    text = raw.decode("utf-8", errors="replace")
+    return text if len(text) <= 2000 else text[:2000] + "…"
+
+
+def redact(value: Any) -> Any:
+    """A copy of a parsed body with every secret value replaced."""
+    if isinstance(value, dict):
+        return {k: (_REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: ValidationError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def _summary(status: int, body: Any) -> str:
+    if isinstance(body, dict):
+        if isinstance(body.get("detail"), str):
+            return str(body["detail"])
+        fields = ", ".join(f"{k}: {_first(v)}" for k, v in list(body.items())[:3])
+        return fields or f"HTTP {status}"
+    if isinstance(body, str) and body:
+        return f"HTTP {status} (non-JSON body)"
+    return f"HTTP {status}"
+
+
+def _first(value: Any) -> str:
+    while isinstance(value, list | dict) and value:
+        value = value[0] if isinstance(value, list) else next(iter(value.values()))
+    return str(value)
+
+
+def error_for(
+    status: int, body: Any, *, method: str, url: str, attempts: int, retry_after: float | None
+) -> APIStatusError:
+    """The typed exception for an error response (secrets in the body redacted)."""
+    body = redact(body)
+    cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+    message = f"{status} {_summary(status, body)}"
+    if cls is PermissionDeniedError:
+        message += " (read-only API keys cannot create, change or delete)"
+    elif cls is NotFoundError:
+        message += " (no such object in this organization, or the endpoint is not served)"
+    kwargs: dict[str, Any] = {
+        "status": status,
+        "body": body,
+        "method": method,
+        "url": url,
+        "attempts": attempts,
+    }
+    if cls is RateLimitError:
+        return RateLimitError(message, retry_after=retry_after, **kwargs)
+    return cls(message, **kwargs)
