@@ -283,3 +283,25 @@ def test_closed_loop_frees_the_scheduler() -> None:
     asyncio.run(take(s))
     asyncio.run(take(s))
     assert s.snapshot()[READ].held == 0
+
+
+async def test_probe_mode_grants_one_at_a_time_until_recovered() -> None:
+    """After a 429-style pause with probe=True only one slot is held until recover()."""
+    s = SlidingWindowScheduler(RateLimits.uniform(Window(100, 1.0)))
+    t0 = now()
+    s.pause(READ, 5.0, probe=True)
+    starts: list[float] = []
+
+    async def call() -> None:
+        async with s.slot(READ):
+            starts.append(now() - t0)
+            await asyncio.sleep(1)
+
+    tasks = [asyncio.ensure_future(call()) for _ in range(5)]
+    await asyncio.sleep(7.5)
+    assert starts == [5.0, 6.0, 7.0]  # probes, one after another
+    assert s.snapshot()[READ].probing
+    s.recover(READ)
+    await asyncio.gather(*tasks)
+    assert starts == [5.0, 6.0, 7.0, 7.5, 7.5]  # the rest go at once
+    assert not s.snapshot()[READ].probing
