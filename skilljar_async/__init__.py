@@ -20,6 +20,8 @@ from .ratelimit import CallType as CallType
 from .ratelimit import RateLimits as RateLimits
 from .ratelimit import SlidingWindowScheduler as SlidingWindowScheduler
 from .ratelimit import Window as Window
+from .resources import NOT_GIVEN as NOT_GIVEN
+from .resources import NotGiven as NotGiven
 
 __all__ = [
     "APIConnectionError",
@@ -30,7 +32,9 @@ __all__ = [
     "CallType",
     "ConflictError",
     "DEFAULT_BASE_URL",
+    "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "Page",
     "PermissionDeniedError",
     "RateLimitError",

@@ -26,6 +26,7 @@ from ._sansio import (
 )
 from ._transport import Response, Transport, TransportError
 from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
+from .resources import Courses, Domains, Ping, Users, WebHooks
 
 if TYPE_CHECKING:
     import aiohttp
@@ -44,6 +45,9 @@ class SkilljarClient:
     Every request takes a slot from the organization's rate scheduler, goes
     through one aiohttp session and maps failures to typed errors. Use it as
     ``async with SkilljarClient() as client:`` or call `aclose()` when done.
+
+    Resources hang off the client and follow the API's paths:
+    ``client.domains.published_courses.enrollments.create(domain, course_id, user_id=...)``.
 
     Clients in one event loop with the same API key and base URL share one
     scheduler (Skilljar's limits are per organization, not per client);
@@ -85,6 +89,11 @@ class SkilljarClient:
         self._rng = random.Random()
         self._transport = Transport(session, timeout=timeout)
         self._closed = False
+        self.ping = Ping(self)
+        self.users = Users(self)
+        self.domains = Domains(self)
+        self.courses = Courses(self)
+        self.webhooks = WebHooks(self)
 
     def __repr__(self) -> str:
         return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"

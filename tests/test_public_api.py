@@ -1,12 +1,19 @@
 """The public surface: what `skilljar_async` exports, pinned."""
 
 import skilljar_async
+import skilljar_async.models
 import skilljar_async.ratelimit
+import skilljar_async.resources
 
 
 def test_all_is_sorted_and_complete() -> None:
     """`__all__` is sorted and every name in it exists."""
-    for module in (skilljar_async, skilljar_async.ratelimit):
+    for module in (
+        skilljar_async,
+        skilljar_async.models,
+        skilljar_async.ratelimit,
+        skilljar_async.resources,
+    ):
         assert list(module.__all__) == sorted(module.__all__)
         for name in module.__all__:
             assert hasattr(module, name), name
@@ -23,7 +30,9 @@ def test_all_is_pinned() -> None:
         "CallType",
         "ConflictError",
         "DEFAULT_BASE_URL",
+        "NOT_GIVEN",
         "NotFoundError",
+        "NotGiven",
         "Page",
         "PermissionDeniedError",
         "RateLimitError",

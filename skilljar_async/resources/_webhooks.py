@@ -1,0 +1,199 @@
+"""`client.webhooks`: webhook subscriptions and test pings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._convert import structure, structurer
+from ..models import WebHook, WebHookEventType, WebHookPingResult
+from ._base import (
+    NOT_GIVEN,
+    NotGiven,
+    Resource,
+    _ClientLike,
+    body,
+    id_segment,
+    optional_enum,
+)
+
+if TYPE_CHECKING:
+    from .._pagination import AsyncPaginator
+
+__all__ = ["WebHookPing", "WebHooks"]
+
+_parse_webhook = structurer(WebHook)
+
+
+def _item_path(webhook_id: str) -> str:
+    """Build one subscription's path, checking the id."""
+    return f"/webhooks/{id_segment('webhook_id', webhook_id)}"
+
+
+def _headers(additional_headers: Mapping[str, str] | NotGiven) -> Any:
+    """Check extra delivery headers: a mapping of header name to string value."""
+    if isinstance(additional_headers, NotGiven):
+        return additional_headers
+    if not isinstance(additional_headers, Mapping):
+        raise ValueError("additional_headers must be a mapping of header names to values")
+    for name, value in additional_headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            # Values are secrets: name the header, never echo the value.
+            raise ValueError(f"additional_headers[{name!r}] must map a string to a string")
+    return dict(additional_headers)
+
+
+def _subscription(
+    target_url: str | NotGiven,
+    active: bool | NotGiven,
+    event_type: WebHookEventType | str | NotGiven | None,
+    basic_auth_username: str | NotGiven,
+    basic_auth_password: str | NotGiven,
+    additional_headers: Mapping[str, str] | NotGiven,
+) -> dict[str, Any]:
+    """Build a subscription body from the given fields."""
+    # Checked here rather than with `text()` so the value, which may carry a token,
+    # is never echoed in the error.
+    if not isinstance(target_url, NotGiven) and (not isinstance(target_url, str) or not target_url):
+        raise ValueError("target_url must be a non-empty string")
+    return body(
+        target_url=target_url,
+        active=active,
+        event_type=optional_enum("event_type", event_type, WebHookEventType),
+        basic_auth_username=basic_auth_username,
+        basic_auth_password=basic_auth_password,
+        additional_headers=_headers(additional_headers),
+    )
+
+
+class WebHooks(Resource):
+    """Webhook subscriptions (`/v1/webhooks`); ``ping`` sends a test event.
+
+    The API returns credentials (password, header values, tokens in the URL) in plain
+    text; the models redact them in their repr only.
+    """
+
+    __slots__ = ("ping",)
+
+    def __init__(self, client: _ClientLike) -> None:
+        """Bind the resource and its ``ping`` sub-resource to `client`."""
+        super().__init__(client)
+        self.ping = WebHookPing(client)
+
+    def list(
+        self,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncPaginator[WebHook]:
+        """List subscriptions (``webhooks_list``); the API may ignore ``page_size`` here."""
+        return self._list(
+            "/webhooks",
+            _parse_webhook,
+            page_size=page_size,
+            max_items=max_items,
+            resume_from=resume_from,
+        )
+
+    async def create(
+        self,
+        *,
+        target_url: str,
+        event_type: WebHookEventType | str | NotGiven | None = NOT_GIVEN,
+        active: bool | NotGiven = NOT_GIVEN,
+        basic_auth_username: str | NotGiven = NOT_GIVEN,
+        basic_auth_password: str | NotGiven = NOT_GIVEN,
+        additional_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> WebHook:
+        """Subscribe a URL to events (``webhooks_create``); ``event_type=None`` means all.
+
+        Not retried blindly: a repeated create makes a second subscription.
+        """
+        payload = _subscription(
+            target_url,
+            active,
+            event_type,
+            basic_auth_username,
+            basic_auth_password,
+            additional_headers,
+        )
+        data = await self._client._request("POST", "/webhooks", json=payload)
+        return structure(data, WebHook)
+
+    async def retrieve(self, webhook_id: str) -> WebHook:
+        """Get one subscription (``webhooks_retrieve``)."""
+        data = await self._client._request("GET", _item_path(webhook_id))
+        return structure(data, WebHook)
+
+    async def update(
+        self,
+        webhook_id: str,
+        *,
+        target_url: str | NotGiven = NOT_GIVEN,
+        event_type: WebHookEventType | str | NotGiven | None = NOT_GIVEN,
+        active: bool | NotGiven = NOT_GIVEN,
+        basic_auth_username: str | NotGiven = NOT_GIVEN,
+        basic_auth_password: str | NotGiven = NOT_GIVEN,
+        additional_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> WebHook:
+        """Change a subscription with PUT (``webhooks_update``); only given fields are sent."""
+        payload = _subscription(
+            target_url,
+            active,
+            event_type,
+            basic_auth_username,
+            basic_auth_password,
+            additional_headers,
+        )
+        return await self._save("PUT", webhook_id, payload)
+
+    async def partial_update(
+        self,
+        webhook_id: str,
+        *,
+        target_url: str | NotGiven = NOT_GIVEN,
+        event_type: WebHookEventType | str | NotGiven | None = NOT_GIVEN,
+        active: bool | NotGiven = NOT_GIVEN,
+        basic_auth_username: str | NotGiven = NOT_GIVEN,
+        basic_auth_password: str | NotGiven = NOT_GIVEN,
+        additional_headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> WebHook:
+        """Change a subscription with PATCH (``webhooks_partial_update``)."""
+        payload = _subscription(
+            target_url,
+            active,
+            event_type,
+            basic_auth_username,
+            basic_auth_password,
+            additional_headers,
+        )
+        return await self._save("PATCH", webhook_id, payload)
+
+    async def destroy(self, webhook_id: str) -> None:
+        """Delete a subscription (``webhooks_destroy``); its events stop at once."""
+        await self._client._request("DELETE", _item_path(webhook_id))
+
+    async def _save(self, method: str, webhook_id: str, payload: dict[str, Any]) -> WebHook:
+        """Send a subscription update with the given HTTP method."""
+        data = await self._client._request(method, _item_path(webhook_id), json=payload)
+        return structure(data, WebHook)
+
+
+class WebHookPing(Resource):
+    """`POST /v1/webhooks/{id}/ping`; also callable: ``client.webhooks.ping(webhook_id)``."""
+
+    __slots__ = ()
+
+    async def create(self, webhook_id: str) -> WebHookPingResult:
+        """Send a test PING event to the subscription's URL now (``webhooks_ping_create``).
+
+        A failed ping is reported in the result; it neither deactivates the
+        subscription nor is retried by Skilljar.
+        """
+        data = await self._client._request("POST", f"{_item_path(webhook_id)}/ping")
+        return structure(data, WebHookPingResult)
+
+    async def __call__(self, webhook_id: str) -> WebHookPingResult:
+        """Same as `create`."""
+        return await self.create(webhook_id)
