@@ -91,8 +91,14 @@ class _Enrollments(Resource):
         active: bool | NotGiven | None,
         purchase: EnrollmentPurchase | NotGiven | None,
     ) -> Enrollment:
-        """Enroll a learner; safe to retry, as the API dedupes same user + time."""
+        """Enroll a learner; safe to retry, as the API dedupes same user + ``enrolled_at``.
+
+        When the caller gives no ``enrolled_at`` we pin it to now (UTC) before the
+        first attempt, so every retry of this call repeats the same natural key.
+        """
         path = self._collection_path(domain, parent_id)
+        if isinstance(enrolled_at, NotGiven):
+            enrolled_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         payload = body(
             user={"id": body_id("user_id", user_id)},
             enrolled_at=enrolled_at,

@@ -419,12 +419,12 @@ REQUEST_CASES: list[tuple[str, Op, Call, type[Any] | None]] = [
     (
         "domains.published_paths.published_path_enrollments.create",
         lambda c: c.domains.published_paths.published_path_enrollments.create(
-            D, "pp1", user_id="u1"
+            D, "pp1", user_id="u1", enrolled_at=WHEN
         ),
         Call(
             "POST",
             f"/domains/{D}/published-paths/pp1/published-path-enrollments",
-            json={"user": {"id": "u1"}},
+            json={"user": {"id": "u1"}, "enrolled_at": WHEN_WIRE},
             idempotent=True,
         ),
         Enrollment,
@@ -869,10 +869,11 @@ async def test_enrollment_purchase_sends_only_writable_fields(
         purchased_at=WHEN,
     )
     await client.domains.published_courses.enrollments.create(
-        D, "pc1", user_id="u1", purchase=purchase
+        D, "pc1", user_id="u1", purchase=purchase, enrolled_at=WHEN
     )
     assert only_call(fake).json == {
         "user": {"id": "u1"},
+        "enrolled_at": WHEN_WIRE,
         "purchase": {
             "purchase_price": {"amount": "39.20", "currency_code": "EUR"},
             "purchase_state": "SUCCESS",
@@ -884,9 +885,23 @@ async def test_enrollment_purchase_sends_only_writable_fields(
 async def test_enrollment_purchase_none_sends_null(fake: FakeClient, client: Tree) -> None:
     """purchase=None is sent as null, like every other nullable field."""
     await client.domains.published_paths.published_path_enrollments.create(
-        D, "pp1", user_id="u1", purchase=None, active=None
+        D, "pp1", user_id="u1", purchase=None, active=None, enrolled_at=WHEN
     )
-    assert only_call(fake).json == {"user": {"id": "u1"}, "active": None, "purchase": None}
+    assert only_call(fake).json == {
+        "user": {"id": "u1"},
+        "enrolled_at": WHEN_WIRE,
+        "active": None,
+        "purchase": None,
+    }
+
+
+async def test_enrollment_create_pins_enrolled_at(fake: FakeClient, client: Tree) -> None:
+    """Without enrolled_at the call sends now (UTC), so its retries repeat one natural key."""
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    await client.domains.published_courses.enrollments.create(D, "pc1", user_id="u1")
+    sent_at = dt.datetime.fromisoformat(only_call(fake).json["enrolled_at"])
+    assert before <= sent_at <= dt.datetime.now(dt.UTC)
+    assert only_call(fake).idempotent
 
 
 async def test_domain_user_create_answer_keeps_login_token(fake: FakeClient) -> None:
