@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import os
 import random
@@ -12,6 +13,8 @@ import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
 
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
 from ._pagination import AsyncPaginator
@@ -31,12 +34,26 @@ from .resources import Courses, Domains, Ping, Users, WebHooks
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["DEFAULT_BASE_URL", "SkilljarClient"]
+__all__ = ["DEFAULT_BASE_URL", "CallStats", "SkilljarClient", "request_priority"]
 
 T = TypeVar("T")
 
 DEFAULT_BASE_URL: Final = "https://api.skilljar.com/v1"
 _API_KEY_ENV: Final = "SKILLJAR_API_KEY"
+
+#: Scheduler priority for requests made in this context (bulk jobs run below 0).
+request_priority: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "skilljar_request_priority", default=None
+)
+
+
+@attrs.define
+class CallStats:
+    """What a client has sent: requests per call type, 429s seen, retries made."""
+
+    requests: dict[CallType, int] = attrs.Factory(lambda: dict.fromkeys(CallType, 0))
+    throttled: int = 0
+    retries: int = 0
 
 
 class SkilljarClient:
@@ -89,6 +106,7 @@ class SkilljarClient:
         self._rng = random.Random()
         self._transport = Transport(session, timeout=timeout)
         self._closed = False
+        self.stats = CallStats()
         self.ping = Ping(self)
         self.users = Users(self)
         self.domains = Domains(self)
@@ -215,6 +233,8 @@ class SkilljarClient:
         if self._closed:
             raise SkilljarError("the client is closed", method=method, url=url)
         exchange = _Exchange(self, method, url, encode_params(params), json, idempotent)
+        if priority is None:
+            priority = request_priority.get()
         return await exchange.run(call_type, self.priority if priority is None else priority)
 
 
@@ -258,8 +278,12 @@ class _Exchange:
         client = self.client
         scheduler = client.scheduler
         slot = scheduler.slot(call_type, priority=priority)
+        stats = client.stats
         while True:
             self.attempts += 1
+            stats.requests[call_type] += 1
+            if self.attempts > 1:
+                stats.retries += 1
             async with slot:
                 try:
                     response: Response | TransportError = await client._transport.send(
@@ -300,6 +324,7 @@ class _Exchange:
         status = response.status
         retry_after = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
         if status == 429:
+            client.stats.throttled += 1
             self.throttles += 1
             now = asyncio.get_running_loop().time()
             self.first_throttle = self.first_throttle if self.first_throttle is not None else now

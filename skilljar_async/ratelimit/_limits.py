@@ -94,6 +94,23 @@ class RateLimits:
         """No limits at all (for tests and benchmarks against a local server)."""
         return cls.uniform()
 
+    @classmethod
+    def parse(cls, text: str) -> RateLimits:
+        """``skilljar``, ``off``, or windows as ``CALLS/SECONDS,...`` (e.g. ``20/1,50/5``)."""
+        text = text.strip().lower()
+        if text == "skilljar":
+            return cls.skilljar()
+        if text in ("off", "none", "unlimited"):
+            return cls.unlimited()
+        windows = []
+        for part in text.split(","):
+            limit, _, period = part.partition("/")
+            try:
+                windows.append(Window(int(limit), float(period)))
+            except ValueError:
+                raise ValueError(f"bad window {part!r}: use CALLS/SECONDS, e.g. 600/60") from None
+        return cls.uniform(*windows)
+
     def for_call_type(self, call_type: CallType) -> Sequence[Window]:
         """The windows of one call type."""
         return getattr(self, call_type.value)  # type: ignore[no-any-return]

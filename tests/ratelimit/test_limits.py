@@ -73,3 +73,23 @@ def test_rate_limits_rejects_non_windows() -> None:
     """Anything but Window instances is a TypeError."""
     with pytest.raises(TypeError, match="Window"):
         RateLimits(read=[(600, 60)], modify=[], remove=[])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("skilljar", RateLimits.skilljar()),
+        ("OFF", RateLimits.unlimited()),
+        ("20/1,50/5", RateLimits.uniform(Window(20, 1.0), Window(50, 5.0))),
+    ],
+)
+def test_parse_limits(text: str, expected: RateLimits) -> None:
+    """Limits parse from the command-line form."""
+    assert RateLimits.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["20", "x/1", "20/0", "0/1", ""])
+def test_parse_limits_rejects_garbage(text: str) -> None:
+    """A malformed window is a ValueError naming the part."""
+    with pytest.raises(ValueError, match="bad window|Window"):
+        RateLimits.parse(text)

@@ -1,0 +1,129 @@
+"""The resumable journal: one JSON line per finished item, appended and flushed.
+
+Durability policy: every line is written and flushed to the operating system as
+soon as its item finishes, so a crash, a SIGKILL or Ctrl-C loses nothing that
+finished. ``fsync`` runs at most once per `fsync_interval` seconds and on
+close, so only a power loss can drop the last second of lines; those items are
+then sent again, which is safe because every bulk operation is naturally
+idempotent (the same enrollment time, the same email). A torn last line from a
+crash mid-write is ignored on reading.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["Journal", "JournalMismatchError"]
+
+_DONE = frozenset({"succeeded", "existed"})
+
+
+class JournalMismatchError(ValueError):
+    """The journal file belongs to a different job."""
+
+
+class Journal:
+    """Append-only record of finished items; knows which keys are already done."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], *, job: Mapping[str, Any], fsync_interval: float = 1.0
+    ) -> None:
+        self.path = Path(path)
+        self.job = dict(job)
+        self.fsync_interval = fsync_interval
+        self.meta: dict[str, Any] = {}
+        self._done: set[str] = set()
+        self._file: IO[str] | None = None
+        self._last_sync = 0.0
+
+    def open(self, meta: Mapping[str, Any]) -> dict[str, Any]:
+        """Read what an earlier run finished, then open for appending.
+
+        Returns the job's metadata: the earlier run's when resuming (e.g. the
+        enrollment time every item uses), else `meta`, which is written down.
+        """
+        header = self._read()
+        if header is not None and header.get("job") != self.job:
+            raise JournalMismatchError(
+                f"{self.path} records a different job ({header.get('job')}); "
+                "use a new journal file for this one"
+            )
+        self.meta = dict(header["meta"]) if header is not None else dict(meta)
+        torn = _ends_mid_line(self.path)
+        self._file = self.path.open("a", encoding="utf-8")
+        if torn:  # end the partial line so the next record starts on its own line
+            self._file.write("\n")
+        if header is None:
+            self._write({"journal": 1, "job": self.job, "meta": self.meta})
+        return self.meta
+
+    def _read(self) -> dict[str, Any] | None:
+        if not self.path.exists():
+            return None
+        header: dict[str, Any] | None = None
+        with self.path.open(encoding="utf-8") as lines:
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a torn line from a crash mid-write
+                if not isinstance(record, dict):
+                    continue
+                if "journal" in record and header is None:
+                    header = record
+                elif record.get("s") in _DONE:
+                    self._done.add(str(record.get("k")))
+        return header
+
+    def is_done(self, key: str) -> bool:
+        """True when an earlier run finished this item (succeeded or already existed)."""
+        return key in self._done
+
+    @property
+    def done_count(self) -> int:
+        """How many items earlier runs finished."""
+        return len(self._done)
+
+    def record(
+        self, key: str, status: str, *, id: str | None = None, error: str | None = None
+    ) -> None:
+        """Append one finished item and flush it to the operating system."""
+        line: dict[str, Any] = {"k": key, "s": status}
+        if id is not None:
+            line["id"] = id
+        if error is not None:
+            line["e"] = error
+        self._write(line)
+        if status in _DONE:
+            self._done.add(key)
+
+    def _write(self, record: Mapping[str, Any]) -> None:
+        assert self._file is not None, "Journal.open() first"
+        self._file.write(json.dumps(record, separators=(",", ":")) + "\n")
+        self._file.flush()
+        now = time.monotonic()
+        if now - self._last_sync >= self.fsync_interval:
+            os.fsync(self._file.fileno())
+            self._last_sync = now
+
+    def close(self) -> None:
+        """fsync and close."""
+        if self._file is not None:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._file = None
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when the file's last line has no newline (a crash mid-write)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"

@@ -1,0 +1,64 @@
+"""Dry runs: how many calls a job needs and the least time the limits allow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from ..ratelimit import CallType, RateLimits, SlidingLog
+
+__all__ = ["Plan", "format_duration", "plan"]
+
+_NAMES = {CallType.READ: "read", CallType.MODIFY: "modification", CallType.REMOVE: "removal"}
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """Calls by call type and the exact minimum duration the limits allow for them."""
+
+    items: int
+    calls: Mapping[CallType, int]
+    minimum_seconds: float
+
+    def __str__(self) -> str:
+        parts = [f"{n:,} {_NAMES[ct]}" for ct, n in self.calls.items() if n]
+        needed = ", ".join(parts) or "no"
+        return (
+            f"{self.items:,} items need {needed} calls; the rate limits allow that in "
+            f"at least {format_duration(self.minimum_seconds)}"
+        )
+
+
+def plan(
+    items: int,
+    calls_per_item: Mapping[CallType, float],
+    limits: RateLimits | None = None,
+    *,
+    extra_calls: Mapping[CallType, int] | None = None,
+) -> Plan:
+    """Count a job's calls and the least time its limits allow, from an empty budget.
+
+    Call types run in parallel (each has its own windows), so the minimum is
+    the slowest call type's exact greedy schedule (`SlidingLog.eta`).
+    """
+    limits = limits or RateLimits.skilljar()
+    calls = {ct: round(items * calls_per_item.get(ct, 0.0)) for ct in CallType}
+    for ct, n in (extra_calls or {}).items():
+        calls[ct] += n
+    slowest = max(
+        (SlidingLog(limits.for_call_type(ct)).eta(0.0, n) for ct, n in calls.items() if n),
+        default=0.0,
+    )
+    return Plan(items=items, calls=calls, minimum_seconds=slowest)
+
+
+def format_duration(seconds: float) -> str:
+    """``2 h 3 min``, ``4 min 10 s`` or ``12.5 s``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s"
