@@ -18,6 +18,9 @@ class CallType(enum.Enum):
     MODIFY = "modify"
     REMOVE = "remove"
 
+    # Members are singletons: identity hashing keeps dict lookups on the hot path in C.
+    __hash__ = object.__hash__
+
     @classmethod
     def of(cls, method: str) -> CallType:
         """Return the call type an HTTP method is counted as.

@@ -18,8 +18,9 @@ passing only lets stamps expire; a release turns one held slot into one stamp
 inside every window, leaving the sum unchanged. QED.
 
 Only the newest ``max(limit)`` stamps can ever matter (a window of limit L
-looks at most at its L-th newest stamp), so stamps live in a fixed ring buffer
-of that size: memory never grows with the number of calls made.
+looks at most at its L-th newest stamp), so stamps live in a ring buffer that
+grows up to that size and then wraps: memory never grows with the number of
+calls made, and a huge limit costs nothing until it is used.
 """
 
 from __future__ import annotations
@@ -37,16 +38,23 @@ _INF = math.inf
 class SlidingLog:
     """Held slots and release stamps of one call type, with its windows' rules."""
 
-    __slots__ = ("_buf", "_cap", "_head", "_max_period", "held", "windows")
+    __slots__ = ("_buf", "_cap", "_head", "_max_period", "held", "min_limit", "windows")
 
     def __init__(self, windows: Sequence[Window]) -> None:
         self.windows: tuple[tuple[int, float], ...] = tuple((w.limit, w.period) for w in windows)
         self._cap = max((limit for limit, _ in self.windows), default=0)
         self._max_period = max((period for _, period in self.windows), default=0.0)
-        # Ring buffer of stamps; -inf marks "no stamp" and is always expired.
-        self._buf: list[float] = [-_INF] * self._cap
+        #: below this many held slots plus stamps every window surely has room
+        self.min_limit = min((limit for limit, _ in self.windows), default=2**62)
+        # Stamps, oldest to newest; once `_cap` long it wraps as a ring.
+        self._buf: list[float] = []
         self._head = 0  # where the next stamp goes; the newest is at _head - 1
         self.held = 0
+
+    @property
+    def count(self) -> int:
+        """Stamps kept (at most the largest limit)."""
+        return len(self._buf)
 
     def ready_at(self, now: float) -> float:
         """Earliest time ``>= now`` at which one more slot may be granted.
@@ -55,16 +63,17 @@ class SlidingLog:
         """
         at = now
         buf = self._buf
+        kept = len(buf)
         head = self._head
         held = self.held
         for limit, period in self.windows:
             room = limit - held
             if room <= 0:
                 return _INF
-            # The room-th newest stamp must have expired; older ones then have too.
-            expiry = buf[head - room] + period
-            if expiry > at:
-                at = expiry
+            if room <= kept:  # the room-th newest stamp must have expired (older ones too)
+                expiry = buf[head - room] + period
+                if expiry > at:
+                    at = expiry
         return at
 
     def acquire(self) -> None:
@@ -77,17 +86,22 @@ class SlidingLog:
         if stamp and self._cap:
             buf = self._buf
             head = self._head
-            newest = buf[head - 1]
-            buf[head] = now if now >= newest else newest  # stamps stay sorted
-            self._head = head + 1 if head + 1 < self._cap else 0
+            if buf and buf[head - 1] > now:
+                now = buf[head - 1]  # stamps stay sorted
+            if len(buf) < self._cap:
+                buf.append(now)
+                self._head = len(buf) if len(buf) < self._cap else 0
+            else:
+                buf[head] = now
+                self._head = head + 1 if head + 1 < self._cap else 0
 
     def newest(self, j: int) -> float:
         """The j-th newest stamp (0 = newest), or -inf when there is none."""
-        return self._buf[self._head - 1 - j] if j < self._cap else -_INF
+        return self._buf[self._head - 1 - j] if j < len(self._buf) else -_INF
 
     def in_window(self, now: float, period: float) -> int:
         """How many stamps still count at `now` in a window of `period` seconds."""
-        lo, hi = 0, self._cap  # stamps newest-first: a prefix of them counts
+        lo, hi = 0, len(self._buf)  # stamps newest-first: a prefix of them counts
         while lo < hi:
             mid = (lo + hi) // 2
             if self.newest(mid) + period > now:
@@ -99,7 +113,7 @@ class SlidingLog:
     def stamps(self, now: float) -> list[float]:
         """The stamps that can still matter at `now`, oldest first."""
         horizon = now - self._max_period
-        out = [self.newest(j) for j in range(self._cap)]
+        out = [self.newest(j) for j in range(len(self._buf))]
         return [s for s in reversed(out) if s > horizon]
 
     def eta(self, now: float, n: int = 1, not_before: float = -_INF) -> float:
