@@ -33,7 +33,9 @@ class UsageError(Exception):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skilljar-async", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="skilljar-async", description=__doc__.splitlines()[0], allow_abbrev=False
+    )
     parser.add_argument("--base-url", default=os.environ.get("SKILLJAR_BASE_URL", DEFAULT_BASE_URL))
     parser.add_argument("--api-key-env", default="SKILLJAR_API_KEY", metavar="NAME")
     parser.add_argument(
@@ -117,8 +119,8 @@ async def _run(args: argparse.Namespace) -> int:
 
 
 def _dry_run(args: argparse.Namespace, limits: RateLimits) -> int:
+    bulk.check_csv(args.csv)
     rows = bulk.count_rows(args.csv)
-    next(bulk.read_rows(args.csv), None)  # checks the header
     per_item = 2.0 if args.command == "enroll" else 1.0
     worst = bulk.plan(rows, {CallType.MODIFY: per_item}, limits)
     print(f"dry run: {worst} (worst case: every learner new to the domain)")
@@ -142,8 +144,8 @@ def _budget(limits: RateLimits) -> int:
 
 
 async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLimits) -> int:
+    rows = bulk.read_rows(args.csv)  # checks the file and its header before any call
     total = bulk.count_rows(args.csv)
-    rows = bulk.read_rows(args.csv)
     printer = ProgressPrinter(sys.stderr)
     loop = asyncio.get_running_loop()
     started = loop.time()

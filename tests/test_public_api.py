@@ -1,18 +1,22 @@
 """The public surface: what `skilljar_async` exports, pinned."""
 
 import skilljar_async
+import skilljar_async.bulk
 import skilljar_async.models
 import skilljar_async.ratelimit
 import skilljar_async.resources
+import skilljar_async.testing
 
 
 def test_all_is_sorted_and_complete() -> None:
     """`__all__` is sorted and every name in it exists."""
     for module in (
         skilljar_async,
+        skilljar_async.bulk,
         skilljar_async.models,
         skilljar_async.ratelimit,
         skilljar_async.resources,
+        skilljar_async.testing,
     ):
         assert list(module.__all__) == sorted(module.__all__)
         for name in module.__all__:

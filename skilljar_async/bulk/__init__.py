@@ -10,6 +10,7 @@ client call to many items; `plan()` counts a job's calls and its minimum time.
 """
 
 from ._csv import CsvError as CsvError
+from ._csv import check_csv as check_csv
 from ._csv import count_rows as count_rows
 from ._csv import read_rows as read_rows
 from ._journal import Journal as Journal
@@ -42,6 +43,7 @@ __all__ = [
     "Plan",
     "Progress",
     "add_domain_users",
+    "check_csv",
     "count_rows",
     "deactivate_enrollments",
     "enroll",

@@ -6,8 +6,9 @@ import csv
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
-__all__ = ["CsvError", "count_rows", "read_rows"]
+__all__ = ["CsvError", "check_csv", "count_rows", "read_rows"]
 
 
 class CsvError(ValueError):
@@ -17,21 +18,43 @@ class CsvError(ValueError):
 def read_rows(
     path: str | os.PathLike[str], *, required_any: Sequence[str] = ("email", "user_id")
 ) -> Iterator[dict[str, str]]:
-    """Yield each data row as a dict (plus ``_line``), streaming: nothing is materialised.
+    """Each data row as a dict (plus ``_line``), streaming: nothing is materialised.
 
-    The header must name at least one of `required_any`; otherwise `CsvError`.
+    The file is opened and its header checked at once (a missing file or a
+    header without any of `required_any` is a `CsvError` here, before any work);
+    the rows are then read lazily.
     """
+    handle, reader = _open_checked(path, required_any)
+    return _rows(handle, reader)
+
+
+def check_csv(
+    path: str | os.PathLike[str], *, required_any: Sequence[str] = ("email", "user_id")
+) -> None:
+    """Raise `CsvError` unless the file opens and its header has a needed column."""
+    handle, _ = _open_checked(path, required_any)
+    handle.close()
+
+
+def _open_checked(
+    path: str | os.PathLike[str], required_any: Sequence[str]
+) -> tuple[IO[str], csv.DictReader[str]]:
     try:
-        handle = Path(path).open(newline="", encoding="utf-8-sig")  # noqa: SIM115 - closed below
+        handle = Path(path).open(newline="", encoding="utf-8-sig")  # noqa: SIM115 - caller closes
     except OSError as exc:
         raise CsvError(f"cannot read {path}: {exc.strerror or exc}") from None
+    reader = csv.DictReader(handle)
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    if not any(name in columns for name in required_any):
+        handle.close()
+        wanted = " or ".join(required_any)
+        raise CsvError(f"{path}: the header needs a column {wanted}; found {columns or 'none'}")
+    reader.fieldnames = columns
+    return handle, reader
+
+
+def _rows(handle: IO[str], reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
     with handle:
-        reader = csv.DictReader(handle)
-        columns = [c.strip().lower() for c in reader.fieldnames or []]
-        if not any(name in columns for name in required_any):
-            wanted = " or ".join(required_any)
-            raise CsvError(f"{path}: the header needs a column {wanted}; found {columns or 'none'}")
-        reader.fieldnames = columns
         for line, row in enumerate(reader, start=2):
             clean = {k: (v or "").strip() for k, v in row.items() if k}
             clean["_line"] = str(line)

@@ -152,6 +152,12 @@ class BulkJob(Generic[T]):
                 group.create_task(self._produce(items, key, queue))
                 for _ in range(self.concurrency):
                     group.create_task(self._work(queue, fn, key))
+        except BaseExceptionGroup as group:
+            # Item errors never get here; this is the input failing (e.g. an unreadable
+            # file): raise it as itself, not wrapped.
+            if len(group.exceptions) == 1:
+                raise group.exceptions[0] from None
+            raise
         finally:
             request_priority.reset(token)
             stats = self.client.stats

@@ -153,9 +153,9 @@ def test_read_rows_streams_and_checks_columns(tmp_path: Path) -> None:
     bad = tmp_path / "b.csv"
     bad.write_text("name,age\nx,1\n")
     with pytest.raises(ValueError, match="email or user_id"):
-        next(read_rows(bad))
+        read_rows(bad)
     with pytest.raises(ValueError, match="cannot read"):
-        next(read_rows(tmp_path / "missing.csv"))
+        read_rows(tmp_path / "missing.csv")
 
 
 async def aiter_rows(n: int) -> AsyncIterator[dict[str, str]]:

@@ -1,0 +1,143 @@
+"""The skilljar-async command line against an emulator process."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from skilljar_async._cli import main
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """An emulator process with 50 seeded learners and no limits."""
+    port = free_port()
+    command = [sys.executable, "-m", "skilljar_async.testing", "--port", str(port),
+               "--users", "50", "--limits", "off"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def key(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SKILLJAR_API_KEY", "test-key")
+    return "test-key"
+
+
+def test_ping(base_url: str, key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """ping checks the key and says so."""
+    assert main(["--base-url", base_url, "ping"]) == 0
+    assert "accepted the key" in capsys.readouterr().out
+
+
+def test_wrong_key_is_one_line_and_exit_2(
+    base_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rejected key prints one line naming the variable, exit code 2."""
+    monkeypatch.setenv("MY_KEY", "wrong")
+    assert main(["--base-url", base_url, "--api-key-env", "MY_KEY", "ping"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "error: the API key in $MY_KEY was rejected (401)"
+    assert "wrong" not in err
+
+
+def test_missing_key_and_no_network(key: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """No key in the environment, or nothing listening: a clear line and exit 2."""
+    assert main(["--api-key-env", "NO_SUCH_VARIABLE", "ping"]) == 2
+    assert "$NO_SUCH_VARIABLE" in capsys.readouterr().err
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    assert main(["--base-url", dead, "ping"]) == 2
+    assert "cannot reach" in capsys.readouterr().err
+
+
+def test_the_key_is_never_an_argument() -> None:
+    """There is no option that would put the key into the process list."""
+    with pytest.raises(SystemExit):
+        main(["--api-key", "secret", "ping"])
+
+
+def test_dry_run_plans_without_a_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--dry-run counts calls and the minimum time, sending nothing."""
+    rows = tmp_path / "learners.csv"
+    rows.write_text("email\n" + "".join(f"u{i}@example.org\n" for i in range(12_000)))
+    argv = ["--api-key-env", "NO_SUCH_VARIABLE", "enroll", "--csv", str(rows), "--domain", "d",
+            "--published-course", "pc", "--dry-run"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "12,000 items need 24,000 modification calls" in out
+    assert "12,000 items need 12,000 modification calls" in out
+
+
+def test_bad_csv_is_exit_2(
+    tmp_path: Path, base_url: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file without an email column, or no file at all, stops before any call."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name\nx\n")
+    common = ["--base-url", base_url, "domain-users", "add", "--domain", "learn.example.com"]
+    assert main([*common, "--csv", str(bad)]) == 2
+    assert "needs a column email or user_id" in capsys.readouterr().err
+    assert main([*common, "--csv", str(tmp_path / "none.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_domain_users_add_reports_bad_rows_and_goes_on(
+    tmp_path: Path, base_url: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad emails fail alone; the rest are added; exit 1 tells that some failed."""
+    rows = tmp_path / "rows.csv"
+    rows.write_text("email,first_name\nnew1@example.org,A\nbroken,B\nnew2@example.org,C\n")
+    argv = ["--base-url", base_url, "domain-users", "add", "--csv", str(rows),
+            "--domain", "learn.example.com"]  # fmt: skip
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert "2 succeeded" in out
+    assert "1 failed" in out
+    assert "not a valid email address: 'broken'" in out
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_export_streams_rows(
+    fmt: str, tmp_path: Path, base_url: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """export writes one line per learner, nested fields flattened for CSV."""
+    out = tmp_path / f"users.{fmt}"
+    assert (
+        main(["--base-url", base_url, "export", "users", "--format", fmt, "--out", str(out)]) == 0
+    )
+    lines = out.read_text().splitlines()
+    exported = len(lines) - (fmt == "csv")  # the CSV header line
+    assert exported >= 50  # the seeded learners, and any another test added
+    if fmt == "jsonl":
+        assert "user.email" in json.loads(lines[0])
+    else:
+        assert "user.email" in lines[0].split(",")
+    assert f"exported {exported} rows" in capsys.readouterr().err
+
+
+def test_budget(capsys: pytest.CaptureFixture[str]) -> None:
+    """budget shows each call type's windows."""
+    assert main(["--limits", "20/1,50/5", "budget"]) == 0
+    out = capsys.readouterr().out
+    assert "modification: 0/20 per 1s" in out
+    assert "0/50 per 5s" in out
