@@ -99,8 +99,8 @@ class Journal:
         if error is not None:
             line["e"] = error
         self._write(line)
-        if status in _DONE:
-            self._done.add(key)
+        # Keys finished in this run are not kept: the input names each item once, and
+        # memory must stay flat over millions of rows. Only earlier runs' keys are held.
 
     def _write(self, record: Mapping[str, Any]) -> None:
         assert self._file is not None, "Journal.open() first"

@@ -127,7 +127,6 @@ class _Enroller:
             enrollment = await domains.published_paths.published_path_enrollments.create(
                 self.domain, self.target_id, user_id=user_id, enrolled_at=self.enrolled_at
             )
-        self.enrolled.add(user_id)
         return Outcome(ItemStatus.SUCCEEDED, enrollment.id)
 
     async def _member(self, row: Row) -> str:
@@ -141,7 +140,6 @@ class _Enroller:
             first_name=(row.get("first_name") or "").strip() or NOT_GIVEN,
             last_name=(row.get("last_name") or "").strip() or NOT_GIVEN,
         )
-        self.members[email] = member.user.id
         return member.user.id
 
 
@@ -181,7 +179,9 @@ async def enroll(
     members and the course's enrollments are read first (reads have their own
     budget), so known learners cost no extra write and enrolled ones count as
     "existed". Every enrollment of the job carries the same ``enrolled_at``,
-    kept in the journal, so retries and restarts never enroll anyone twice.
+    kept in the journal, so retries, restarts and rows repeated in the input
+    never enroll anyone twice (the API returns the enrollment it has). Memory
+    does not grow with the input: only the up-front reads are kept.
     """
     if (published_course_id is None) == (published_path_id is None):
         raise ValueError("give exactly one of published_course_id and published_path_id")
@@ -235,7 +235,6 @@ async def add_domain_users(
             first_name=(row.get("first_name") or "").strip() or NOT_GIVEN,
             last_name=(row.get("last_name") or "").strip() or NOT_GIVEN,
         )
-        members[email] = member.user.id
         return Outcome(ItemStatus.SUCCEEDED, member.user.id)
 
     job = {"op": "domain-users-add", "domain": domain}

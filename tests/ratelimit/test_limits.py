@@ -91,5 +91,5 @@ def test_parse_limits(text: str, expected: RateLimits) -> None:
 @pytest.mark.parametrize("text", ["20", "x/1", "20/0", "0/1", ""])
 def test_parse_limits_rejects_garbage(text: str) -> None:
     """A malformed window is a ValueError naming the part."""
-    with pytest.raises(ValueError, match="bad window|Window"):
+    with pytest.raises(ValueError, match=r"bad window|Window"):
         RateLimits.parse(text)
