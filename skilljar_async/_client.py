@@ -29,7 +29,37 @@ from ._sansio import (
 )
 from ._transport import Response, Transport, TransportError
 from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
-from .resources import Courses, Domains, Ping, Users, WebHooks
+from .resources import (
+    Assets,
+    Courses,
+    Domains,
+    GroupCategories,
+    Groups,
+    IltInstructors,
+    IltMultiSessionEvents,
+    IltSessions,
+    Labels,
+    LessonProgressRecords,
+    Lessons,
+    LicensePackages,
+    Offers,
+    Paths,
+    Ping,
+    ProgressTokens,
+    PromoCodePools,
+    PromoCodes,
+    Purchases,
+    QuestionBanks,
+    QuizQuestions,
+    Quizzes,
+    Tags,
+    TrainingCreditCodes,
+    Users,
+    ViltSessionEvents,
+    ViltSessionRegistrations,
+    WebHooks,
+    WebPackages,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -112,6 +142,30 @@ class SkilljarClient:
         self.domains = Domains(self)
         self.courses = Courses(self)
         self.webhooks = WebHooks(self)
+        self.assets = Assets(self)
+        self.group_categories = GroupCategories(self)
+        self.groups = Groups(self)
+        self.ilt_instructors = IltInstructors(self)
+        self.ilt_multi_session_events = IltMultiSessionEvents(self)
+        self.ilt_sessions = IltSessions(self)
+        self.labels = Labels(self)
+        self.lesson_progress = LessonProgressRecords(self)
+        self.lessons = Lessons(self)
+        self.license_packages = LicensePackages(self)
+        self.offers = Offers(self)
+        self.paths = Paths(self)
+        self.progresstokens = ProgressTokens(self)
+        self.promo_code_pools = PromoCodePools(self)
+        self.promo_codes = PromoCodes(self)
+        self.purchases = Purchases(self)
+        self.question_banks = QuestionBanks(self)
+        self.quiz_questions = QuizQuestions(self)
+        self.quizzes = Quizzes(self)
+        self.tags = Tags(self)
+        self.training_credit_codes = TrainingCreditCodes(self)
+        self.vilt_session_events = ViltSessionEvents(self)
+        self.vilt_session_registrations = ViltSessionRegistrations(self)
+        self.web_packages = WebPackages(self)
 
     def __repr__(self) -> str:
         return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"

@@ -229,10 +229,17 @@ def structure(data: Any, cls: type[T]) -> T:
 
 
 def structurer(cls: type[T]) -> Callable[[Any], T]:
-    """Return a one-argument parser for `cls` with its hook looked up once, for list rows."""
-    hook = converter.get_structure_hook(cls)
+    """Return a one-argument parser for `cls` with its hook looked up once, for list rows.
+
+    The hook is built on the first call, not here: the resource modules make a parser
+    per listed model at import time, and most are never used by a given program.
+    """
+    hook: Callable[[Any, Any], Any] | None = None
 
     def parse(data: Any) -> T:
+        nonlocal hook
+        if hook is None:
+            hook = converter.get_structure_hook(cls)
         try:
             result: T = hook(data, cls)
         except cattrs.ClassValidationError as exc:

@@ -6,6 +6,7 @@ import skilljar_async.models
 import skilljar_async.ratelimit
 import skilljar_async.resources
 import skilljar_async.testing
+import skilljar_async.webhooks
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -17,6 +18,7 @@ def test_all_is_sorted_and_complete() -> None:
         skilljar_async.ratelimit,
         skilljar_async.resources,
         skilljar_async.testing,
+        skilljar_async.webhooks,
     ):
         assert list(module.__all__) == sorted(module.__all__)
         for name in module.__all__:

@@ -15,6 +15,8 @@ from ._common import User
 __all__ = [
     "AccessCode",
     "AccessCodePool",
+    "BulkUser",
+    "BulkUserCreateResult",
     "Domain",
     "DomainAccess",
     "DomainUser",
@@ -103,4 +105,29 @@ class DomainUser:
     access_code: AccessCode | None = None
     signup_fields: tuple[UserSignupFieldValue, ...] = ()
     login_token: str | None = attrs.field(default=None, repr=redact)
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class BulkUser:
+    """One learner of ``client.domains.users.bulk_create`` (input; only ``email`` required).
+
+    Unset (None) fields are not sent; ``expires_at`` must be timezone-aware.
+    """
+
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    active: bool | None = None
+    marketing_optin: bool | None = None
+    expires_at: dt.datetime | None = None
+    extra: Mapping[str, Any] = extra_field()
+
+
+@attrs.frozen(kw_only=True)
+class BulkUserCreateResult:
+    """The answer to a bulk create: the rows were accepted and are applied in the background."""
+
+    detail: str | None = None
+    count: int | None = None
     extra: Mapping[str, Any] = extra_field()

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import json
 import re
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, final
+from importlib import resources
+from typing import Any, Final, Protocol, TypeVar, final
 from urllib.parse import quote
 
 from .._convert import unstructure
-
-if TYPE_CHECKING:
-    # The paginator lives beside the client; only its type is needed here.
-    from .._pagination import AsyncPaginator
+from .._errors import SkilljarError
+from .._pagination import AsyncPaginator
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -128,6 +129,19 @@ class Resource:
             resume_from=resume_from,
         )
 
+    def _list_wrapped(
+        self, path: str, key: str, parse: Callable[[Any], T], *, max_items: int | None = None
+    ) -> AsyncPaginator[T]:
+        """List the array an endpoint wraps in a one-key object (``{key: [...]}``, no paging)."""
+
+        async def fetch(url: str, params: Mapping[str, Any] | None) -> Any:
+            data = await self._client._request("GET", url, params=params)
+            if not isinstance(data, Mapping) or not isinstance(data.get(key), list):
+                raise SkilljarError(f"expected an object with a {key!r} list", url=url)
+            return data[key]
+
+        return AsyncPaginator(fetch, path, parse=parse, max_items=max_items, read_ahead=False)
+
 
 # --- argument checks (each returns the value ready for the wire) -----------------------
 
@@ -213,14 +227,177 @@ def query(**filters: object) -> dict[str, str]:
     return params
 
 
+def _refuse_naive(name: str, value: object) -> None:
+    """Refuse a naive date-time: the server would read it in its own zone, shifting it."""
+    if isinstance(value, dt.datetime) and value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
 def _wire(name: str, value: object) -> Any:
     """Convert one body value to JSON-ready data, refusing naive date-times."""
-    if isinstance(value, dt.datetime) and value.utcoffset() is None:
-        # A naive time would be read in the server's zone, silently shifting it.
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+    _refuse_naive(name, value)
     return unstructure(value)
 
 
 def body(**fields: object) -> dict[str, Any]:
     """Build a JSON body from the given fields, leaving out those that are `NOT_GIVEN`."""
     return {key: _wire(key, value) for key, value in fields.items() if value is not NOT_GIVEN}
+
+
+# --- helpers of the generated resources -------------------------------------------------
+
+_PATH_PARAM = re.compile(r"\{([a-z_]+)\}")
+
+
+def segment(name: str, value: object) -> str:
+    """Check one path parameter by its kind and return it URL-quoted.
+
+    ``domain_name`` is a host name; integer ids (``int``) must be non-negative; every
+    other parameter is an object id of letters and digits.
+    """
+    if name == "domain_name":
+        return domain_segment(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+        return str(value)
+    return id_segment(name, value)
+
+
+def build_path(template: str, **params: object) -> str:
+    """Fill a path template such as ``/groups/{group_id}/users``, checking every parameter."""
+    names = _PATH_PARAM.findall(template)
+    if sorted(names) != sorted(params):
+        # A generator bug, not a caller's: the template and the arguments disagree.
+        raise TypeError(f"path {template!r} takes {names}, got {sorted(params)}")
+    return template.format_map({name: segment(name, params[name]) for name in names})
+
+
+def int_id(name: str, value: int) -> int:
+    """Check an integer path id (a few endpoints key objects by number)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return value
+
+
+def optional_id(name: str, value: T) -> T:
+    """Check an id sent in a body unless it is `NOT_GIVEN` or None."""
+    if value is None or isinstance(value, NotGiven):
+        return value
+    body_id(name, value)
+    return value
+
+
+def link(name: str, value: str | NotGiven | None) -> Any:
+    """Send an id as the ``{"id": ...}`` reference the API expects (None sends null)."""
+    if value is None or isinstance(value, NotGiven):
+        return value
+    return {"id": body_id(name, value)}
+
+
+def matches(name: str, value: T, pattern: str) -> T:
+    """Check a string field against the API's pattern unless it is `NOT_GIVEN` or None."""
+    if value is None or isinstance(value, NotGiven):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise ValueError(f"{name} must match {pattern}, got {value!r}")
+    return value
+
+
+def strings(name: str, values: object) -> Any:
+    """Check a list of strings (not one bare string) and send it as a JSON list."""
+    if values is None or isinstance(values, NotGiven):
+        return values
+    if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        # A bare string would otherwise be sent as a list of its characters.
+        raise ValueError(f"{name} must be a sequence of strings, got {values!r}")
+    items = list(values)
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} must hold strings only, got {item!r}")
+    return items
+
+
+def _drop_nulls(value: Any) -> Any:
+    """Remove None values from the dicts of an unstructured model, at every depth."""
+    if isinstance(value, dict):
+        return {key: _drop_nulls(val) for key, val in value.items() if val is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(item) for item in value]
+    return value
+
+
+def nested(name: str, value: object, fields: tuple[str, ...]) -> Any:
+    """Send a nested object given as a model or a mapping.
+
+    A model keeps only the request's `fields` that are set (None means "unset" in a
+    model); a mapping is sent as it is.
+    """
+    if value is None or isinstance(value, NotGiven):
+        return value
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _refuse_naive(f"{name}.{key}", item)
+        return dict(value)
+    for key in fields:
+        _refuse_naive(f"{name}.{key}", getattr(value, key, None))
+    data = unstructure(value)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name} must be a model or a mapping, got {value!r}")
+    return _drop_nulls({key: data[key] for key in fields if data.get(key) is not None})
+
+
+def nested_list(name: str, values: object, fields: tuple[str, ...]) -> Any:
+    """Send a list of nested objects, each a model or a mapping."""
+    if isinstance(values, NotGiven):
+        return values
+    if isinstance(values, str | bytes | Mapping) or not hasattr(values, "__iter__"):
+        raise ValueError(f"{name} must be a sequence of objects, got {values!r}")
+    return [nested(f"{name}[]", value, fields) for value in values]
+
+
+def id_values(name: str, values: Mapping[str, str] | NotGiven) -> Any:
+    """Send ``{id: value}`` as the API's ``[{"id": id, "value": value}, ...]`` list."""
+    if isinstance(values, NotGiven):
+        return values
+    if not isinstance(values, Mapping):
+        raise ValueError(f"{name} must map ids to values, got {values!r}")
+    return [{"id": body_id(f"{name} key", key), "value": val} for key, val in values.items()]
+
+
+def group(**fields: object) -> Any:
+    """Build a nested body from flattened arguments; `NOT_GIVEN` when none was given."""
+    payload = body(**fields)
+    return payload if payload else NOT_GIVEN
+
+
+def require_any(names: str, value: T) -> T:
+    """Refuse a required nested object none of whose (optional) fields was given."""
+    if isinstance(value, NotGiven):
+        raise ValueError(f"give {names}")
+    return value
+
+
+def query_time(name: str, value: dt.datetime | str | None) -> str | None:
+    """Render a date-time filter: an aware datetime as ISO 8601, a string as it is."""
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+        return value.isoformat()
+    return value
+
+
+@functools.cache
+def _spec_enum(schema: str) -> frozenset[str]:
+    """Read the values of an enum too long for a class (time zones) from the catalogue."""
+    text = resources.files("skilljar_async._data").joinpath("schemas.json").read_text("utf-8")
+    return frozenset(json.loads(text)[schema]["enum"])
+
+
+def spec_enum(name: str, value: T, schema: str) -> T:
+    """Check a value against one of the catalogue's enums unless it is `NOT_GIVEN` or None."""
+    if value is None or isinstance(value, NotGiven):
+        return value
+    if not isinstance(value, str) or value not in _spec_enum(schema):
+        raise ValueError(f"{name} must be one of the API's {schema} values, got {value!r}")
+    return value

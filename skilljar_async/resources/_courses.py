@@ -7,7 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from .._convert import structure, structurer
 from ..models import Course, CourseTimeFormat
-from ._base import NOT_GIVEN, NotGiven, Resource, body, id_segment, optional_enum, query, text
+from ._base import (
+    NOT_GIVEN,
+    NotGiven,
+    Resource,
+    _ClientLike,
+    body,
+    id_segment,
+    optional_enum,
+    query,
+    text,
+)
+from ._gen_courses import CourseLabels
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
@@ -55,9 +66,14 @@ def _settings(
 
 
 class Courses(Resource):
-    """Courses of the organization (`/v1/courses`)."""
+    """Courses of the organization (`/v1/courses`); ``labels`` links labels to a course."""
 
-    __slots__ = ()
+    __slots__ = ("labels",)
+
+    def __init__(self, client: _ClientLike) -> None:
+        """Bind the resource and its ``labels`` sub-resource to `client`."""
+        super().__init__(client)
+        self.labels = CourseLabels(client)
 
     def list(
         self,

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._convert import structure, structurer
-from ..models import DomainUser
+from ..models import BulkUser, BulkUserCreateResult, DomainUser
 from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
+    _ClientLike,
     body,
     body_id,
     domain_segment,
     id_segment,
+    nested,
     query,
     text,
+)
+from ._gen_domain_users import (
+    DomainUserInvites,
+    DomainUserManagerAccess,
+    DomainUserSignupFields,
+    DomainUserSignupFieldsBulk,
 )
 
 if TYPE_CHECKING:
@@ -26,19 +35,40 @@ __all__ = ["DomainUsers"]
 
 _parse_domain_user = structurer(DomainUser)
 
+#: Most learners one bulk create accepts.
+MAX_BULK_USERS = 1000
+_BULK_FIELDS = ("email", "first_name", "last_name", "active", "marketing_optin", "expires_at")
+
 
 def _member_path(domain_name: str, user_id: str) -> str:
     """Build one membership's path, checking both parameters."""
     return f"/domains/{domain_segment(domain_name)}/users/{id_segment('user_id', user_id)}"
 
 
+def _bulk_row(index: int, user: BulkUser | Mapping[str, Any]) -> Any:
+    """Check one bulk-create row and return it ready for the wire."""
+    row = nested(f"users[{index}]", user, _BULK_FIELDS)
+    text(f"users[{index}].email", row.get("email"))
+    return row
+
+
 class DomainUsers(Resource):
     """Memberships of learners in one domain.
 
     There is no delete: end a membership with ``active=False`` or ``expires_at``.
+    Sub-resources: ``invites``, ``manager_access``, ``signup_fields`` and
+    ``signup_fields_bulk``.
     """
 
-    __slots__ = ()
+    __slots__ = ("invites", "manager_access", "signup_fields", "signup_fields_bulk")
+
+    def __init__(self, client: _ClientLike) -> None:
+        """Bind the resource and its sub-resources to `client`."""
+        super().__init__(client)
+        self.invites = DomainUserInvites(client)
+        self.manager_access = DomainUserManagerAccess(client)
+        self.signup_fields = DomainUserSignupFields(client)
+        self.signup_fields_bulk = DomainUserSignupFieldsBulk(client)
 
     def list(
         self,
@@ -115,6 +145,25 @@ class DomainUsers(Resource):
         path = f"/domains/{domain_segment(domain_name)}/users"
         data = await self._client._request("POST", path, json=payload, idempotent=True)
         return structure(data, DomainUser)
+
+    async def bulk_create(
+        self, domain_name: str, *, users: Sequence[BulkUser | Mapping[str, Any]]
+    ) -> BulkUserCreateResult:
+        """Add up to 1000 learners to a domain in one request (``bulk_create_domain_users``).
+
+        Each row is a `BulkUser` (or a mapping with the same keys). The API rejects the
+        whole request if any row is invalid, then applies the rows in the background:
+        the answer only says how many were accepted. Known emails attach the existing
+        learner, so the call is retried safely.
+        """
+        if isinstance(users, str | bytes | Mapping) or not isinstance(users, Sequence):
+            raise ValueError(f"users must be a sequence of BulkUser rows, got {users!r}")
+        if not 1 <= len(users) <= MAX_BULK_USERS:
+            raise ValueError(f"users must hold 1 to {MAX_BULK_USERS} rows, got {len(users)}")
+        rows = [_bulk_row(index, user) for index, user in enumerate(users)]
+        path = f"/domains/{domain_segment(domain_name)}/users/bulk-create"
+        data = await self._client._request("POST", path, json=body(users=rows), idempotent=True)
+        return structure(data, BulkUserCreateResult)
 
     async def retrieve(self, domain_name: str, user_id: str) -> DomainUser:
         """Get one membership (``domains_users_retrieve``)."""

@@ -8,6 +8,9 @@ from .._convert import structure, structurer
 from ..models import Domain, DomainAccess
 from ._base import NOT_GIVEN, NotGiven, Resource, _ClientLike, body, domain_segment, optional_enum
 from ._domain_users import DomainUsers
+from ._gen_access_codes import DomainAccessCodePools
+from ._gen_catalog_pages import DomainCatalogPages
+from ._gen_domain_catalog import DomainCourseSeries, DomainPlans, DomainSignupFields
 from ._published_courses import DomainPublishedCourses
 from ._published_paths import DomainPublishedPaths
 
@@ -23,10 +26,20 @@ class Domains(Resource):
     """Domains (catalog sites) of the organization, keyed by host name.
 
     Domains cannot be created or deleted through the API. Sub-resources: ``users``
-    (memberships), ``published_courses`` and ``published_paths``.
+    (memberships), ``published_courses``, ``published_paths``, ``access_code_pools``,
+    ``catalog_pages``, ``course_series``, ``plan`` and ``signup_fields``.
     """
 
-    __slots__ = ("published_courses", "published_paths", "users")
+    __slots__ = (
+        "access_code_pools",
+        "catalog_pages",
+        "course_series",
+        "plan",
+        "published_courses",
+        "published_paths",
+        "signup_fields",
+        "users",
+    )
 
     def __init__(self, client: _ClientLike) -> None:
         """Bind the resource and its sub-resources to `client`."""
@@ -34,6 +47,11 @@ class Domains(Resource):
         self.users = DomainUsers(client)
         self.published_courses = DomainPublishedCourses(client)
         self.published_paths = DomainPublishedPaths(client)
+        self.access_code_pools = DomainAccessCodePools(client)
+        self.catalog_pages = DomainCatalogPages(client)
+        self.course_series = DomainCourseSeries(client)
+        self.plan = DomainPlans(client)
+        self.signup_fields = DomainSignupFields(client)
 
     def list(
         self,

@@ -1,4 +1,4 @@
-"""Enrollments in published courses and published paths (same shape, two collections)."""
+"""Enrollments in published courses, published paths and plans (one shape, three collections)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ._base import (
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
 
-__all__ = ["PublishedCourseEnrollments", "PublishedPathEnrollments"]
+__all__ = ["PlanEnrollments", "PublishedCourseEnrollments", "PublishedPathEnrollments"]
 
 _parse_enrollment = structurer(Enrollment)
 
@@ -49,7 +49,7 @@ class _Enrollments(Resource):
 
     __slots__ = ()
 
-    _parent: ClassVar[str]  # "published-courses" or "published-paths"
+    _parent: ClassVar[str]  # "published-courses", "published-paths" or "plan"
     _parent_param: ClassVar[str]
     _collection: ClassVar[str]
     _item_param: ClassVar[str]
@@ -296,4 +296,80 @@ class PublishedPathEnrollments(_Enrollments):
             published_path_enrollment_id,
             expires_at,
             active,
+        )
+
+
+class PlanEnrollments(_Enrollments):
+    """`client.domains.plan.plan_enrollments`: learners enrolled in a plan.
+
+    There is no delete: deactivate (``active=False``) or set ``expires_at`` instead.
+    """
+
+    __slots__ = ()
+
+    _parent = "plan"
+    _parent_param = "plan_id"
+    _collection = "plan-enrollments"
+    _item_param = "plan_enrollment_id"
+
+    def list(
+        self,
+        domain_name: str,
+        plan_id: str,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        resume_from: str | None = None,
+    ) -> AsyncPaginator[Enrollment]:
+        """List a plan's enrollments (``domains_plan_plan_enrollments_list``)."""
+        return self._list_enrollments(domain_name, plan_id, page_size, max_items, resume_from)
+
+    async def create(
+        self,
+        domain_name: str,
+        plan_id: str,
+        *,
+        user_id: str,
+        enrolled_at: dt.datetime | NotGiven = NOT_GIVEN,
+        expires_at: dt.datetime | NotGiven = NOT_GIVEN,
+        active: bool | NotGiven | None = NOT_GIVEN,
+        purchase: EnrollmentPurchase | NotGiven | None = NOT_GIVEN,
+    ) -> Enrollment:
+        """Enroll a domain member in a plan (``domains_plan_plan_enrollments_create``).
+
+        The learner must already belong to the domain. Repeating the call for the same
+        learner and ``enrolled_at`` returns the same enrollment, so it is retried safely.
+        """
+        return await self._create(
+            domain_name, plan_id, user_id, enrolled_at, expires_at, active, purchase
+        )
+
+    async def retrieve(self, domain_name: str, plan_id: str, plan_enrollment_id: str) -> Enrollment:
+        """Get one plan enrollment (``domains_plan_plan_enrollments_retrieve``)."""
+        return await self._get(domain_name, plan_id, plan_enrollment_id)
+
+    async def update(
+        self,
+        domain_name: str,
+        plan_id: str,
+        plan_enrollment_id: str,
+        *,
+        expires_at: dt.datetime | NotGiven | None = NOT_GIVEN,
+        active: bool | NotGiven = NOT_GIVEN,
+    ) -> Enrollment:
+        """Change expiry or active flag with PUT (``domains_plan_plan_enrollments_update``)."""
+        return await self._save("PUT", domain_name, plan_id, plan_enrollment_id, expires_at, active)
+
+    async def partial_update(
+        self,
+        domain_name: str,
+        plan_id: str,
+        plan_enrollment_id: str,
+        *,
+        expires_at: dt.datetime | NotGiven | None = NOT_GIVEN,
+        active: bool | NotGiven = NOT_GIVEN,
+    ) -> Enrollment:
+        """Change expiry or active flag with PATCH (``…_plan_enrollments_partial_update``)."""
+        return await self._save(
+            "PATCH", domain_name, plan_id, plan_enrollment_id, expires_at, active
         )

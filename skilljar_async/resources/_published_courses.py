@@ -19,6 +19,13 @@ from ._base import (
     query,
 )
 from ._enrollments import PublishedCourseEnrollments
+from ._gen_published_courses import (
+    PublishedCoursePrerequisites,
+    PublishedCourseStudentGroupPrerequisites,
+    PublishedCourseTags,
+    PublishedCourseVisibilityOverrides,
+    ReenrollmentRules,
+)
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
@@ -40,14 +47,30 @@ def _item_path(domain_name: str, published_course_id: str) -> str:
 
 
 class DomainPublishedCourses(Resource):
-    """Publications of courses on one domain; ``enrollments`` lists who is enrolled."""
+    """Publications of courses on one domain; ``enrollments`` lists who is enrolled.
 
-    __slots__ = ("enrollments",)
+    Other sub-resources: ``published_course_prerequisites``, ``reenrollment_rule``,
+    ``student_group_prerequisites``, ``tags`` and ``visibility_overrides``.
+    """
+
+    __slots__ = (
+        "enrollments",
+        "published_course_prerequisites",
+        "reenrollment_rule",
+        "student_group_prerequisites",
+        "tags",
+        "visibility_overrides",
+    )
 
     def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``enrollments`` sub-resource to `client`."""
+        """Bind the resource and its sub-resources to `client`."""
         super().__init__(client)
         self.enrollments = PublishedCourseEnrollments(client)
+        self.published_course_prerequisites = PublishedCoursePrerequisites(client)
+        self.reenrollment_rule = ReenrollmentRules(client)
+        self.student_group_prerequisites = PublishedCourseStudentGroupPrerequisites(client)
+        self.tags = PublishedCourseTags(client)
+        self.visibility_overrides = PublishedCourseVisibilityOverrides(client)
 
     def list(
         self,

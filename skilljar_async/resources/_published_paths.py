@@ -18,6 +18,12 @@ from ._base import (
     text,
 )
 from ._enrollments import PublishedPathEnrollments
+from ._gen_published_paths import (
+    PublishedPathItems,
+    PublishedPathLabels,
+    PublishedPathTags,
+    PublishedPathVisibilityOverrides,
+)
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
@@ -41,15 +47,26 @@ class DomainPublishedPaths(Resource):
     """Learning paths published on one domain.
 
     ``published_path_enrollments`` holds who is enrolled (named after its URL segment,
-    like every attribute of the client).
+    like every attribute of the client); also ``labels``, ``path_items``, ``tags`` and
+    ``visibility_overrides``.
     """
 
-    __slots__ = ("published_path_enrollments",)
+    __slots__ = (
+        "labels",
+        "path_items",
+        "published_path_enrollments",
+        "tags",
+        "visibility_overrides",
+    )
 
     def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its enrollments sub-resource to `client`."""
+        """Bind the resource and its sub-resources to `client`."""
         super().__init__(client)
         self.published_path_enrollments = PublishedPathEnrollments(client)
+        self.labels = PublishedPathLabels(client)
+        self.path_items = PublishedPathItems(client)
+        self.tags = PublishedPathTags(client)
+        self.visibility_overrides = PublishedPathVisibilityOverrides(client)
 
     def list(
         self,

@@ -17,6 +17,12 @@ from ._base import (
     optional_enum,
     query,
 )
+from ._gen_users import (
+    UserGroups,
+    UserPlanEnrollments,
+    UserPublishedCourseLessons,
+    UserPublishedPathEnrollments,
+)
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
@@ -31,17 +37,26 @@ class Users(Resource):
     """Learners registered on at least one domain (`/v1/users`).
 
     Learners cannot be created here: add them to a domain with
-    ``client.domains.users.create``. Sub-resources: ``published_courses`` (progress)
-    and ``anonymize``.
+    ``client.domains.users.create``. Sub-resources: ``published_courses`` (progress),
+    ``anonymize``, ``groups``, ``plan_enrollments`` and ``published_path_enrollments``.
     """
 
-    __slots__ = ("anonymize", "published_courses")
+    __slots__ = (
+        "anonymize",
+        "groups",
+        "plan_enrollments",
+        "published_courses",
+        "published_path_enrollments",
+    )
 
     def __init__(self, client: _ClientLike) -> None:
         """Bind the resource and its sub-resources to `client`."""
         super().__init__(client)
         self.anonymize = UserAnonymize(client)
         self.published_courses = UserPublishedCourses(client)
+        self.groups = UserGroups(client)
+        self.plan_enrollments = UserPlanEnrollments(client)
+        self.published_path_enrollments = UserPublishedPathEnrollments(client)
 
     def list(
         self,
@@ -137,9 +152,14 @@ class UserAnonymize(Resource):
 
 
 class UserPublishedCourses(Resource):
-    """A learner's enrollments and progress per published course."""
+    """A learner's enrollments and progress per published course; ``lessons`` per lesson."""
 
-    __slots__ = ()
+    __slots__ = ("lessons",)
+
+    def __init__(self, client: _ClientLike) -> None:
+        """Bind the resource and its ``lessons`` sub-resource to `client`."""
+        super().__init__(client)
+        self.lessons = UserPublishedCourseLessons(client)
 
     def list(
         self, user_id: str, *, max_items: int | None = None

@@ -16,6 +16,18 @@ from ._base import (
     id_segment,
     optional_enum,
 )
+from ._gen_webhooks import (
+    WebHookSampleCourseCompletion,
+    WebHookSampleCourseEnrollment,
+    WebHookSampleDashboardTaskCreated,
+    WebHookSampleDomainEnrollment,
+    WebHookSampleLessonCompletion,
+    WebHookSamplePathCompletion,
+    WebHookSamplePathEnrollment,
+    WebHookSamplePurchaseFulfillment,
+    WebHookSampleQuizCompletion,
+    WebHookSampleViltRegistration,
+)
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
@@ -70,15 +82,38 @@ class WebHooks(Resource):
     """Webhook subscriptions (`/v1/webhooks`); ``ping`` sends a test event.
 
     The API returns credentials (password, header values, tokens in the URL) in plain
-    text; the models redact them in their repr only.
+    text; the models redact them in their repr only. ``sample_<event>`` fetch a typed
+    sample payload of each event type (see `skilljar_async.webhooks`).
     """
 
-    __slots__ = ("ping",)
+    __slots__ = (
+        "ping",
+        "sample_course_completion",
+        "sample_course_enrollment",
+        "sample_dashboard_task_created",
+        "sample_domain_enrollment",
+        "sample_lesson_completion",
+        "sample_path_completion",
+        "sample_path_enrollment",
+        "sample_purchase_fulfillment",
+        "sample_quiz_completion",
+        "sample_vilt_registration",
+    )
 
     def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``ping`` sub-resource to `client`."""
+        """Bind the resource and its sub-resources to `client`."""
         super().__init__(client)
         self.ping = WebHookPing(client)
+        self.sample_course_completion = WebHookSampleCourseCompletion(client)
+        self.sample_course_enrollment = WebHookSampleCourseEnrollment(client)
+        self.sample_dashboard_task_created = WebHookSampleDashboardTaskCreated(client)
+        self.sample_domain_enrollment = WebHookSampleDomainEnrollment(client)
+        self.sample_lesson_completion = WebHookSampleLessonCompletion(client)
+        self.sample_path_completion = WebHookSamplePathCompletion(client)
+        self.sample_path_enrollment = WebHookSamplePathEnrollment(client)
+        self.sample_purchase_fulfillment = WebHookSamplePurchaseFulfillment(client)
+        self.sample_quiz_completion = WebHookSampleQuizCompletion(client)
+        self.sample_vilt_registration = WebHookSampleViltRegistration(client)
 
     def list(
         self,
