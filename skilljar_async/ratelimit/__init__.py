@@ -1,8 +1,12 @@
 """The sliding-window rate scheduler: exact, fair, and free of any HTTP code.
 
 ``SlidingWindowScheduler`` keeps every call type inside all of its windows;
-``SlidingLog`` is the same math without an event loop.
+``SlidingLog`` is the same math without an event loop. ``RedisScheduler`` shares
+one budget between processes through Redis (the optional ``redis`` extra); it is
+imported on first use, so this package never needs the redis package itself.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._limits import CallType as CallType
 from ._limits import RateLimits as RateLimits
@@ -14,14 +18,30 @@ from ._snapshot import LaneSnapshot as LaneSnapshot
 from ._snapshot import SchedulerSnapshot as SchedulerSnapshot
 from ._snapshot import WindowSnapshot as WindowSnapshot
 
+if TYPE_CHECKING:
+    from ._redis import RedisScheduler as RedisScheduler
+    from ._redis import SchedulerUnavailableError as SchedulerUnavailableError
+
 __all__ = [
     "CallType",
     "LaneSnapshot",
     "RateLimits",
+    "RedisScheduler",
     "Scheduler",
     "SchedulerSnapshot",
+    "SchedulerUnavailableError",
     "SlidingLog",
     "SlidingWindowScheduler",
     "Window",
     "WindowSnapshot",
 ]
+
+_LAZY = frozenset({"RedisScheduler", "SchedulerUnavailableError"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from . import _redis
+
+        return getattr(_redis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

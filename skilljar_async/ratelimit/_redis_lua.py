@@ -1,0 +1,206 @@
+"""The one Lua script behind `RedisScheduler`: every decision is a single atomic step.
+
+Keys of one call type (all under one ``{hash tag}``, so a Redis Cluster keeps
+them in one slot)::
+
+    <base>:<lane>:stamps   ZSET  member "<stamp µs>:<grant token>", score = stamp (µs)
+    <base>:<lane>:held     ZSET  member "<grant token>",            score = lease expiry (µs)
+    <base>:<lane>:pause    STRING  pause-until (µs), expiring with the pause
+    <base>:<lane>:probe    STRING  "1" while probing after a 429 (cleared by recover)
+
+Time is the Redis server's (``TIME``), in integer microseconds, never a host's
+clock. A step, in order:
+
+1. held slots whose lease expired become stamps at their lease expiry;
+2. queued operations: pause (``p``/``P`` with probe, argument µs) and recover (``r``);
+3. releases: a held token becomes a stamp now (``1``) or disappears (``0``, a grant
+   whose waiter was cancelled before it resumed);
+4. stamps older than the largest period are trimmed, and all but the newest
+   ``max(limit)`` (the only ones any window can look at);
+5. up to ``want`` grants, each checked against every window:
+   ``held + #{stamps s : s > now - period} < limit``;
+6. when one more grant becomes possible: the exact time for stamp-bound windows,
+   the pause's end, or (a "soft" wait) the earliest lease expiry when held slots
+   alone fill a window or a probe is out; a release that could shorten some
+   process's wait publishes the call type on the wake-up channel.
+
+ARGV (few, space-separated strings: cheap to encode and parse):
+
+1. the lane's constants: lease µs, key TTL ms, channel, lane name, window count,
+   then limit and period µs of each window;
+2. want; 3. token prefix (grant j is ``<prefix>:<j>``); 4. full (1: return the stamps);
+5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs.
+
+Returns one string of integers: now, granted, wait µs, soft, held, pause-until,
+probing, notified, earliest lease expiry (-1: none), releases whose slot was no
+longer held (its lease ran out first), window count, then (stamps in
+window, next free at) per window, then (full only) the stamp count and the stamps,
+oldest first.
+"""
+
+from __future__ import annotations
+
+__all__ = ["STEP"]
+
+STEP = r"""
+local stamps, held, pausek, probek = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local function fmt(x) return string.format('%d', x) end
+
+local function words(text)
+  local out = {}
+  for w in string.gmatch(text, '%S+') do out[#out + 1] = w end
+  return out
+end
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local cfg = words(ARGV[1])
+local lease, ttl = tonumber(cfg[1]), tonumber(cfg[2])
+local channel, lane = cfg[3], cfg[4]
+local nw = tonumber(cfg[5])
+local want = tonumber(ARGV[2])
+local prefix = ARGV[3]
+local full = ARGV[4] == '1'
+local ops = words(ARGV[5])
+local rels = words(ARGV[6])
+
+local limits, periods = {}, {}
+local maxlimit, maxperiod, minlimit = 0, 0, nil
+for w = 1, nw do
+  local limit, period = tonumber(cfg[4 + 2 * w]), tonumber(cfg[5 + 2 * w])
+  limits[w], periods[w] = limit, period
+  if limit > maxlimit then maxlimit = limit end
+  if period > maxperiod then maxperiod = period end
+  if minlimit == nil or limit < minlimit then minlimit = limit end
+end
+
+local notify = false
+
+-- 1. a held slot whose lease expired counts as stamped at its lease expiry
+local expired = redis.call('ZRANGEBYSCORE', held, '-inf', fmt(now), 'WITHSCORES')
+if #expired > 0 then
+  for j = 1, #expired, 2 do
+    local at = tonumber(expired[j + 1])
+    redis.call('ZADD', stamps, fmt(at), fmt(at) .. ':' .. expired[j])
+  end
+  redis.call('ZREMRANGEBYSCORE', held, '-inf', fmt(now))
+  notify = true
+end
+
+-- 2. pause and recover, in the order they were called
+for j = 1, #ops, 2 do
+  local kind, us = ops[j], tonumber(ops[j + 1])
+  if kind == 'r' then
+    if redis.call('DEL', probek) == 1 then notify = true end
+  else
+    local untl = now + us
+    local cur = tonumber(redis.call('GET', pausek) or '0')
+    if untl > cur then
+      redis.call('SET', pausek, fmt(untl), 'PX', fmt(math.floor(us / 1000) + 1000))
+    end
+    if kind == 'P' then redis.call('SET', probek, '1', 'PX', fmt(ttl)) end
+  end
+end
+
+-- 3. releases: a held slot becomes a stamp now, or (a grant never used) nothing
+local probing = redis.call('EXISTS', probek) == 1
+local h0 = redis.call('ZCARD', held)
+local released, late = 0, 0
+for j = 1, #rels, 2 do
+  local tok, stamp = rels[j], rels[j + 1]
+  if redis.call('ZREM', held, tok) == 0 then
+    late = late + 1  -- its lease ran out first (or Redis lost its state)
+  else
+    released = released + 1
+    if stamp == '1' then
+      if nw > 0 then redis.call('ZADD', stamps, fmt(now), fmt(now) .. ':' .. tok) end
+    else
+      notify = true
+    end
+  end
+end
+-- A stamped release leaves every window's sum unchanged, so it can only shorten
+-- a wait that held slots alone were bounding, or the one-at-a-time probe.
+if released > 0 and (probing or (minlimit ~= nil and h0 >= minlimit)) then notify = true end
+
+-- 4. only stamps inside the largest period, and only the newest max(limit), matter
+redis.call('ZREMRANGEBYSCORE', stamps, '-inf', fmt(now - maxperiod))
+redis.call('ZREMRANGEBYRANK', stamps, 0, -(maxlimit + 1))
+
+-- 5. grants
+local h = redis.call('ZCARD', held)
+local pause_until = tonumber(redis.call('GET', pausek) or '0')
+local counts = {}
+for w = 1, nw do
+  counts[w] = redis.call('ZCOUNT', stamps, '(' .. fmt(now - periods[w]), '+inf')
+end
+local granted = 0
+if want > 0 and pause_until <= now then
+  local allow = want
+  if probing then
+    if h > 0 then allow = 0 else allow = 1 end
+  end
+  for w = 1, nw do
+    local free = limits[w] - h - counts[w]
+    if free < allow then allow = free end
+  end
+  if allow > 0 then
+    local expiry = fmt(now + lease)
+    for j = 1, allow do
+      redis.call('ZADD', held, expiry, prefix .. ':' .. j)
+    end
+    granted = allow
+    h = h + allow
+  end
+end
+
+-- 6. when can one more be granted?
+local lease_min = -1
+if h > 0 then
+  lease_min = tonumber(redis.call('ZRANGE', held, 0, 0, 'WITHSCORES')[2])
+end
+local ready = now
+local soft = 0
+if pause_until > ready then ready = pause_until end
+local out = {}
+for w = 1, nw do
+  local room = limits[w] - h
+  local free_at = now
+  if room <= 0 then
+    free_at = lease_min  -- only a release (published) or a lease expiry frees one
+    soft = 1
+  elseif counts[w] >= room then
+    local s = redis.call('ZREVRANGE', stamps, room - 1, room - 1, 'WITHSCORES')
+    free_at = tonumber(s[2]) + periods[w]
+  end
+  if free_at > ready then ready = free_at end
+  out[#out + 1] = counts[w]
+  out[#out + 1] = free_at
+end
+if probing and h > 0 then
+  soft = 1
+  if lease_min > ready then ready = lease_min end
+end
+-- an expiring lease turns into a stamp in the past, which can free a slot early
+local wake = ready
+if h > 0 and lease_min < wake then wake = lease_min end
+
+if nw > 0 then redis.call('PEXPIRE', stamps, fmt(ttl)) end
+if h > 0 then redis.call('PEXPIRE', held, fmt(ttl)) end
+if notify then redis.call('PUBLISH', channel, lane) end
+
+local probing_n = 0
+if probing then probing_n = 1 end
+local notify_n = 0
+if notify then notify_n = 1 end
+local res = {now, granted, wake - now, soft, h, pause_until, probing_n, notify_n, lease_min,
+             late, nw}
+for j = 1, #out do res[#res + 1] = out[j] end
+if full then
+  local all = redis.call('ZRANGEBYSCORE', stamps, '(' .. fmt(now - maxperiod), '+inf', 'WITHSCORES')
+  res[#res + 1] = #all / 2
+  for j = 2, #all, 2 do res[#res + 1] = tonumber(all[j]) end
+end
+for j = 1, #res do res[j] = fmt(res[j]) end
+return table.concat(res, ' ')
+"""
