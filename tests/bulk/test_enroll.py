@@ -174,3 +174,23 @@ async def test_async_iterable_rows() -> None:
             summary = await add_domain_users(client, aiter_rows(25), domain=DOMAIN)
     assert (summary.succeeded, summary.failed) == (25, 0)
     assert emu.store.count("domains.users", DOMAIN) == 25
+
+
+async def test_update_and_deactivate_enrollments() -> None:
+    """Enrollment rows are deactivated in bulk; a missing id fails alone."""
+    from skilljar_async.bulk import deactivate_enrollments
+
+    async with SkilljarEmulator(users=10, limits=None) as emu:
+        async with SkilljarClient(emu.api_key, base_url=emu.base_url) as client:
+            course = await new_course(client)
+            await enroll(
+                client, await member_rows(emu, 10), domain=DOMAIN, published_course_id=course
+            )
+            rows = [{"enrollment_id": r["id"]} for r in emu.store.rows(ENROLLMENTS, DOMAIN, course)]
+            rows.append({"enrollment_id": "nosuchenrollment"})
+            summary = await deactivate_enrollments(
+                client, rows, domain=DOMAIN, published_course_id=course
+            )
+    assert (summary.succeeded, summary.failed) == (10, 1)
+    assert all(r["active"] is False for r in emu.store.rows(ENROLLMENTS, DOMAIN, course))
+    assert isinstance(summary.failures[0].error, NotFoundError)
