@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiohttp
-import attrs
 from yarl import URL
 
 __all__ = ["Response", "Transport", "TransportError"]
 
 
-@attrs.frozen
-class Response:
-    """A complete HTTP response: status, headers and the whole body."""
+class Response(NamedTuple):
+    """A complete HTTP response: status, headers and the whole body (a tuple: cheap to build)."""
 
     status: int
     headers: Mapping[str, str]
