@@ -2,12 +2,12 @@
 
 Usage::
 
-    .venv/bin/python scripts/gen_catalogue.py [SPEC] [--out DIR]
+    .venv/bin/python scripts/gen_catalogue.py SPEC [--out DIR]
 
-SPEC defaults to ``../shared/skilljar-api/skilljar-v1-openapi.yml`` (relative to the
-repository root). This script needs PyYAML; the package itself never does: it only
-reads the generated JSON files. Run it again whenever the spec changes, and review
-the diff of the JSON files like any other change.
+SPEC is Skilljar's published v1 OpenAPI document (served at
+https://api.skilljar.com/docs/schema.yml). This script needs PyYAML; the package
+itself never does: it only reads the generated JSON files. Run it again whenever
+the spec changes, and review the diff of the JSON files like any other change.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ except ImportError:  # pragma: no cover - a developer tool
     sys.exit("gen_catalogue.py needs PyYAML: .venv/bin/pip install pyyaml")
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC = ROOT.parent / "shared" / "skilljar-api" / "skilljar-v1-openapi.yml"
 DEFAULT_OUT = ROOT / "skilljar_async" / "_data"
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -265,7 +264,7 @@ def compact(value: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", nargs="?", default=str(DEFAULT_SPEC))
+    parser.add_argument("spec", help="the v1 OpenAPI document (YAML)")
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     args = parser.parse_args(argv)
     with open(args.spec, encoding="utf-8") as fh:

@@ -1,4 +1,4 @@
-"""Every issue-3 resource method end to end: the real client over HTTP against the emulator."""
+"""The core resources' every method end to end: the real client over HTTP against the emulator."""
 
 from collections.abc import AsyncIterator
 
