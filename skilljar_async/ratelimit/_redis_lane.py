@@ -1,0 +1,361 @@
+"""`_Lane`: one call type in one process, its local queue and the pump that serves it.
+
+Waiters queue locally (higher priority first, FIFO within). One pump task per
+lane is the only thing that calls Redis for it: each step sends the pending
+releases and pause/recover operations and asks for up to ``batch`` grants for
+the queue's head, then hands the grants out in queue order. When the script
+says "not before X" the pump sleeps until X (capped, see `_MAX_SLEEP` and
+``recheck``), or until a release, an operation or a wake-up message arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from ._limits import CallType, Window
+from ._redis_errors import SchedulerUnavailableError
+from ._redis_state import _State, lane_snapshot
+from ._redis_wire import US, Release, lane_config, log, step_args
+from ._snapshot import LaneSnapshot
+
+if TYPE_CHECKING:
+    from ._redis import RedisScheduler
+    from ._redis_slot import _RedisSlot
+
+__all__ = ["_Lane"]
+
+# A bound on any one sleep, so that a lost state (Redis restarted) heals.
+_MAX_SLEEP: Final = 30.0
+# Cancelled waiters stay in the heap until they reach its top; past this many
+# (and more than the live ones) the heap is rebuilt, so they cannot pile up.
+_COMPACT_AFTER: Final = 64
+
+_Waiter = tuple[int, int, "asyncio.Future[tuple[str, float]]"]
+
+
+class _Lane:
+    """One call type in one process: the local queue, its pump and the last-known state."""
+
+    __slots__ = (
+        "call_type",
+        "config",
+        "dead",
+        "done_gen",
+        "flushers",
+        "gen",
+        "heap",
+        "keys",
+        "live",
+        "notified",
+        "ops",
+        "pump",
+        "releases",
+        "retry_at",
+        "sched",
+        "seq",
+        "state",
+        "timer",
+        "wake_fut",
+        "windows",
+    )
+
+    def __init__(self, sched: RedisScheduler, call_type: CallType, windows: Sequence[Window]):
+        self.sched = sched
+        self.call_type = call_type
+        self.windows: tuple[Window, ...] = tuple(windows)
+        self.keys = [sched.key(call_type, part) for part in ("stamps", "held", "pause", "probe")]
+        self.config = lane_config(
+            sched._lease_us, sched._ttl_ms, sched._channel, call_type.value, self.windows
+        )
+        self.heap: list[_Waiter] = []
+        self.live = 0  # queued waiters not cancelled
+        self.dead = 0  # cancelled waiters still in the heap
+        self.seq = 0
+        self.releases: list[Release] = []
+        self.ops: list[tuple[str, int]] = []
+        self.gen = 0  # releases and operations enqueued so far
+        self.done_gen = 0  # ... and sent to Redis (or given up)
+        self.flushers: list[tuple[int, asyncio.Future[None]]] = []
+        self.pump: asyncio.Task[None] | None = None
+        self.wake_fut: asyncio.Future[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.retry_at = -math.inf
+        self.notified = False
+        self.state: _State | None = None
+
+    def rebind(self) -> None:
+        """Forget everything tied to the previous event loop (its futures and tasks)."""
+        self.heap.clear()
+        self.live = self.dead = 0
+        self.releases.clear()
+        self.ops.clear()
+        self.flushers.clear()
+        self.done_gen = self.gen
+        self.pump = None
+        self.wake_fut = None
+        self.timer = None
+        self.retry_at = -math.inf
+
+    # -- what slots, pause and recover call --------------------------------------
+
+    async def acquire(self, priority: int) -> tuple[str, float]:
+        """Queue until granted; on cancellation consume nothing and lose nothing."""
+        fut: asyncio.Future[tuple[str, float]] = self._loop().create_future()
+        self.seq += 1
+        heapq.heappush(self.heap, (-priority, self.seq, fut))
+        self.live += 1
+        self.kick()
+        try:
+            return await fut
+        except asyncio.CancelledError:
+            self._cancelled(fut)
+            raise
+
+    def release(self, token: str, stamp: bool, slot: _RedisSlot | None) -> None:
+        """Queue a grant's return: stamped (the call ran) or not (it never started)."""
+        self.releases.append((token, stamp, slot))
+        self.gen += 1
+        self.kick()
+
+    def enqueue_op(self, kind: str, us: int) -> None:
+        """Queue a pause (``p``/``P``) or recover (``r``) for the next step."""
+        self.ops.append((kind, us))
+        self.gen += 1
+        self.kick()
+
+    async def flush(self) -> None:
+        """Wait until every release and operation queued so far was sent (or given up)."""
+        if self.done_gen >= self.gen:
+            return
+        fut: asyncio.Future[None] = self._loop().create_future()
+        self.flushers.append((self.gen, fut))
+        self.kick()
+        await fut
+
+    async def fetch(self) -> None:
+        """Refresh the last-known state, stamps included, without granting anything."""
+        args = step_args(self.config, 0, "-", True, [], [])
+        reply = await self.sched._call(self, args)
+        self._record(reply, True)
+
+    def notify(self) -> None:
+        """Another process (or a lease expiry) may have freed a slot: re-check now."""
+        if self.live:
+            self.notified = True
+            self.wake()
+
+    def snapshot(self, now: float) -> LaneSnapshot:
+        """This call type at server time `now`, from the last-known state."""
+        return lane_snapshot(self.call_type, self.windows, self.state, self.live, now)
+
+    # -- the queue -----------------------------------------------------------------
+
+    def _cancelled(self, fut: asyncio.Future[tuple[str, float]]) -> None:
+        """A waiter was cancelled: forget it, or give back the grant it did not use."""
+        if fut.cancelled():  # still queued: the heap entry is dropped lazily
+            self.live -= 1
+            self.dead += 1
+            if self.dead > _COMPACT_AFTER and self.dead > self.live:
+                self._compact()
+            if not self.live:
+                self.wake()  # let an idle pump end
+        elif fut.exception() is None:  # granted but cancelled before resuming
+            self.release(fut.result()[0], False, None)
+
+    def _compact(self) -> None:
+        """Rebuild the heap without its cancelled waiters."""
+        self.heap = [e for e in self.heap if not e[2].done()]
+        heapq.heapify(self.heap)
+        self.dead = 0
+
+    def _grant(self, reply: list[int], want: int, prefix: str, mid: float) -> None:
+        """Hand a step's grants to the queue's head, then plan the next step."""
+        granted = int(reply[1])
+        at = reply[0] / US
+        for j in range(1, granted + 1):
+            self._hand_out(f"{prefix}:{j}", at)
+        if granted < want:
+            self._retry_after(reply, mid)
+        else:
+            self.retry_at = -math.inf
+
+    def _hand_out(self, token: str, at: float) -> None:
+        """Give one grant to the first live waiter, or back to Redis if none is left."""
+        heap = self.heap
+        while heap and heap[0][2].done():  # cancelled while queued
+            heapq.heappop(heap)
+            self.dead -= 1
+        if not heap:  # its waiter was cancelled during the step: give it back
+            self.releases.append((token, False, None))
+            self.gen += 1
+            return
+        fut = heapq.heappop(heap)[2]
+        self.live -= 1
+        fut.set_result((token, at))
+
+    def _retry_after(self, reply: list[int], mid: float) -> None:
+        """Waiters are left: step again when the script says a grant becomes possible."""
+        wait = reply[2] / US
+        # A soft wait ends early if a release is published; the recheck covers a lost one.
+        cap = self.sched.recheck if reply[3] else _MAX_SLEEP
+        self.retry_at = mid + min(wait, cap)
+        self.sched._listen()
+
+    def fail(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
+        """Redis failed: every queued waiter gets the error; lost releases age out by lease."""
+        if releases:
+            log.warning(
+                "%d %s release(s) could not reach Redis; they count as held until their "
+                "lease (%.0f s) expires",
+                len(releases),
+                self.call_type.value,
+                self.sched.lease,
+            )
+        for _, _, fut in self.heap:
+            if not fut.done():
+                fut.set_exception(exc)
+        self.heap.clear()
+        self.live = self.dead = 0
+        self.retry_at = -math.inf
+
+    # -- the pump ----------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Start the pump, or wake it if it sleeps: there is something to send or serve."""
+        if self.pump is None:
+            self.pump = self._loop().create_task(self._pump())
+        else:
+            self.wake()
+
+    def wake(self) -> None:
+        """End the pump's current sleep, if it is sleeping."""
+        fut = self.wake_fut
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        loop = self.sched._loop
+        assert loop is not None  # a lane is only used after the scheduler was bound
+        return loop
+
+    async def _pump(self) -> None:
+        """Step until nothing is queued or pending; the lane's only caller of Redis."""
+        loop = self._loop()
+        try:
+            while await self._turn(loop):
+                pass
+        except Exception as exc:  # a bug must not leave waiters hanging
+            log.exception("the %s lane of the rate scheduler failed", self.call_type.value)
+            error = SchedulerUnavailableError(f"the shared rate scheduler failed: {exc!r}")
+            error.__cause__ = exc
+            self._give_up(error, [])
+        finally:
+            if self.pump is asyncio.current_task():
+                self.pump = None
+            self._cancel_timer()
+
+    async def _turn(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Step if there is anything to do, else sleep; False once the pump should end."""
+        want = self._want(loop)
+        if self.releases or self.ops or want:
+            return await self._step(loop, want)
+        if not self.live and not self.flushers:
+            return False
+        await self._sleep(loop)
+        return True
+
+    def _want(self, loop: asyncio.AbstractEventLoop) -> int:
+        """How many grants to ask for: none unless a step now could grant any."""
+        if self.live and (
+            self.releases or self.ops or self.notified or loop.time() >= self.retry_at
+        ):
+            return min(self.live, self.sched.batch)
+        return 0
+
+    async def _step(self, loop: asyncio.AbstractEventLoop, want: int) -> bool:
+        """One script call: send what is pending and ask for `want` grants; False if it failed."""
+        releases, ops = self.releases, self.ops
+        self.releases, self.ops = [], []
+        gen = self.gen
+        self.notified = False
+        prefix = self.sched._next_prefix() if want else "-"
+        args = step_args(self.config, want, prefix, False, releases, ops)
+        sent = loop.time()
+        try:
+            reply = await self.sched._call(self, args)
+        except SchedulerUnavailableError as exc:
+            self._give_up(exc, releases)
+            return False
+        # The loop time at which Redis most likely read its clock, to map one onto the other.
+        mid = (sent + loop.time()) / 2
+        self._stepped(reply, gen, releases, mid)
+        self._grant(reply, want, prefix, mid)
+        return True
+
+    def _stepped(self, reply: list[int], gen: int, releases: list[Release], mid: float) -> None:
+        """Take in a step's reply: record the state, settle flushes, tell slots their stamp."""
+        if reply[9]:
+            log.warning(
+                "%d %s slot(s) released after their lease (%g s) ran out, so they "
+                "counted as done too early; set lease= above the request timeout",
+                reply[9],
+                self.call_type.value,
+                self.sched.lease,
+            )
+        self._record(reply, False, mid)
+        self._flushed(gen)
+        now = reply[0] / US
+        for _token, stamp, slot in releases:
+            if stamp and slot is not None:
+                slot.released_at = now
+
+    def _give_up(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
+        """The pump is ending on `exc`: fail the waiters; all that is pending is lost."""
+        lost = releases + self.releases
+        self.releases, self.ops = [], []
+        self.fail(exc, lost)
+        self._flushed(self.gen)
+
+    async def _sleep(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Wait for `wake()`, or for `retry_at` while waiters are queued."""
+        fut: asyncio.Future[None] = loop.create_future()
+        self.wake_fut = fut
+        if self.live and self.retry_at < math.inf:
+            self.timer = loop.call_at(self.retry_at, self._on_timer)
+        try:
+            await fut
+        finally:
+            self.wake_fut = None
+            self._cancel_timer()
+
+    def _on_timer(self) -> None:
+        self.timer = None
+        self.retry_at = -math.inf
+        self.wake()
+
+    def _cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _record(self, reply: list[int], full: bool, local_at: float | None = None) -> None:
+        """Keep a step's reply as the last-known state, stamped with loop time `local_at`."""
+        loop = self.sched._loop
+        at = local_at if local_at is not None else (loop.time() if loop is not None else 0.0)
+        self.state = _State(reply, at, len(self.windows), full)
+
+    def _flushed(self, gen: int) -> None:
+        """Everything queued up to generation `gen` was sent: resolve the flushes waiting on it."""
+        self.done_gen = gen
+        if self.flushers:
+            keep = []
+            for target, fut in self.flushers:
+                if target > gen:
+                    keep.append((target, fut))
+                elif not fut.done():
+                    fut.set_result(None)
+            self.flushers = keep

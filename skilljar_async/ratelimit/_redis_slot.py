@@ -1,0 +1,78 @@
+"""`_RedisSlot`: what `RedisScheduler.slot()` returns, with the opt-in local fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final
+
+from ._redis_errors import SchedulerUnavailableError
+from ._scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from ._redis_lane import _Lane
+
+__all__ = ["_RedisSlot"]
+
+# After Redis failed, go straight to the fallback for this long, so that a
+# burst of calls does not each wait out a connection timeout first.
+_BREAK: Final = 1.0
+
+
+class _RedisSlot:
+    """What `RedisScheduler.slot()` returns: reusable, one token per entered block."""
+
+    __slots__ = ("_fallbacks", "_lane", "_priority", "_tokens", "granted_at", "released_at")
+
+    def __init__(self, lane: _Lane, priority: int) -> None:
+        self._lane = lane
+        self._priority = priority
+        self._tokens: list[str] = []  # "" marks a block entered through the fallback
+        self._fallbacks: list[Any] = []
+        self.granted_at: float | None = None  #: Redis time of the last grant (epoch s)
+        self.released_at: float | None = None  #: Redis time of the last stamp (epoch s)
+
+    async def __aenter__(self) -> None:
+        sched = self._lane.sched
+        loop = sched._bound_loop()
+        fallback = sched.fallback
+        shared = fallback is None or loop.time() >= sched._down_until
+        if shared and await self._enter_shared(loop, fallback):
+            return
+        assert fallback is not None  # only a fallback lets the shared slot be skipped
+        await self._enter_fallback(fallback)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        token = self._tokens.pop()
+        if token:
+            self._lane.release(token, True, self)
+        else:
+            await self._fallbacks.pop().__aexit__(exc_type, exc, tb)
+
+    async def _enter_shared(
+        self, loop: asyncio.AbstractEventLoop, fallback: Scheduler | None
+    ) -> bool:
+        """Wait for a grant from Redis; False if Redis is down and `fallback` can serve."""
+        lane = self._lane
+        try:
+            token, at = await lane.acquire(self._priority)
+        except SchedulerUnavailableError:
+            if fallback is None:
+                raise
+            lane.sched._down_until = loop.time() + _BREAK
+            return False
+        self.granted_at = at
+        self._tokens.append(token)
+        return True
+
+    async def _enter_fallback(self, fallback: Scheduler) -> None:
+        """Hold a slot of the local `fallback` scheduler instead of a shared one."""
+        cm = fallback.slot(self._lane.call_type, priority=self._priority)
+        await cm.__aenter__()
+        self._tokens.append("")
+        self._fallbacks.append(cm)
