@@ -82,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     try:
         return asyncio.run(_run(args))
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        if not exc.args:  # a job already said what was kept and how to resume
+            print("\ninterrupted", file=sys.stderr)
         return 130
     except (UsageError, bulk.CsvError, bulk.JournalMismatchError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -181,7 +182,7 @@ async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLim
             f"interrupted: finished items are recorded{hint}; run the same command to resume",
             file=sys.stderr,
         )
-        raise KeyboardInterrupt from None
+        raise KeyboardInterrupt("resumable") from None
     printer.finish()
     # Count every call of the command, the job's up-front reads included.
     summary.calls = {ct: n - before[ct] for ct, n in client.stats.requests.items()}
