@@ -141,3 +141,33 @@ def test_budget(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "modification: 0/20 per 1s" in out
     assert "0/50 per 5s" in out
+
+
+def test_ctrl_c_stops_cleanly_and_resumes(tmp_path: Path, base_url: str) -> None:
+    """SIGINT mid-job: exit 130, a hint to resume, and the rerun skips what was done."""
+    import os
+    import signal
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("email\n" + "".join(f"sigint{i}@example.org\n" for i in range(60)))
+    journal = tmp_path / "job.jsonl"
+    command = [sys.executable, "-m", "skilljar_async", "--base-url", base_url, "--limits", "20/1",
+               "domain-users", "add", "--csv", str(rows), "--domain", "learn.example.com",
+               "--journal", str(journal)]  # fmt: skip
+    env = {**os.environ, "SKILLJAR_API_KEY": "test-key"}
+    job = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        not journal.exists() or journal.read_text().count("\n") < 6
+    ):
+        time.sleep(0.05)
+    job.send_signal(signal.SIGINT)
+    _, err = job.communicate(timeout=30)
+    assert job.returncode == 130
+    assert b"run the same command to resume" in err
+    recorded = [json.loads(line) for line in journal.read_text().splitlines()]
+    done = sum(1 for r in recorded if r.get("s") == "succeeded")
+    assert 0 < done < 60
+    rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+    assert rerun.returncode == 0
+    assert f"{done} done by an earlier run".encode() in rerun.stdout
