@@ -11,27 +11,19 @@ import contextlib
 import signal
 import sys
 
-from ..ratelimit import RateLimits, Window
+from ..ratelimit import RateLimits
 from ._emulator import SkilljarEmulator
 
 __all__ = ["main", "parse_limits"]
 
 
 def parse_limits(text: str) -> RateLimits | None:
-    """``skilljar`` (600/60 s and 5,000/h), ``off``, or windows like ``20/1,50/5`` (calls/s)."""
-    text = text.strip().lower()
-    if text == "skilljar":
-        return RateLimits.skilljar()
-    if text in ("off", "none", "unlimited"):
-        return None
-    windows = []
-    for part in text.split(","):
-        try:
-            limit, _, period = part.partition("/")
-            windows.append(Window(int(limit), float(period)))
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"bad window {part!r}: use CALLS/SECONDS") from exc
-    return RateLimits.uniform(*windows)
+    """``skilljar`` (600/60 s and 5,000/h), ``off`` (None), or windows like ``20/1,50/5``."""
+    try:
+        limits = RateLimits.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return limits if limits != RateLimits.unlimited() else None
 
 
 def _parser() -> argparse.ArgumentParser:
