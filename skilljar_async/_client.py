@@ -353,7 +353,8 @@ class _Exchange:
                 await self._after_failure(response)
                 continue
             if response.status < 400:
-                if self.throttles:
+                # Any success ends probing, whichever call saw the 429.
+                if self.throttles or scheduler.probing(call_type):
                     scheduler.recover(call_type)
                 return parse_body(response.body, response.content_type)
             await self._after_status(response, scheduler, call_type)

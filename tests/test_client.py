@@ -286,3 +286,12 @@ async def test_page_size_is_validated(size: Any) -> None:
     async with SkilljarClient("k") as client:
         with pytest.raises(ValueError, match="page_size"):
             client.paginate("/domains", page_size=size)
+
+
+async def test_any_success_ends_probing(mock_http: aioresponses) -> None:
+    """A success from a call that never saw the 429 still ends the probe for everyone."""
+    async with SkilljarClient("k") as client:
+        client.scheduler.pause(CallType.READ, 0.0, probe=True)  # as another call's 429 would
+        mock_http.get(f"{BASE}/ping", body=b"")
+        await client.request("GET", "/ping")
+        assert not client.scheduler.probing(CallType.READ)

@@ -179,6 +179,11 @@ class RedisScheduler:
             return
         lane.enqueue_op("r", 0)
 
+    def probing(self, call_type: CallType) -> bool:
+        """Whether `call_type` was probing at this process's last step (no I/O)."""
+        state = self._lanes[call_type].state
+        return state is not None and state.probing
+
     def eta(self, call_type: CallType, n: int = 1) -> float:
         """Seconds until `n` more calls could all have been granted, from the last-known state.
 

@@ -50,6 +50,10 @@ class Scheduler(Protocol):
         """End probing: a call of `call_type` succeeded."""
         ...
 
+    def probing(self, call_type: CallType) -> bool:  # pragma: no cover
+        """Whether `call_type` is probing after a 429 (cheap: no I/O)."""
+        ...
+
     def eta(self, call_type: CallType, n: int = 1) -> float:  # pragma: no cover
         """Seconds until `n` more calls could all have been granted."""
         ...
@@ -130,6 +134,10 @@ class SlidingWindowScheduler:
             lane.probe = False
             if lane.loop is not None and not lane.loop.is_closed():
                 lane.dispatch()
+
+    def probing(self, call_type: CallType) -> bool:
+        """Whether `call_type` is probing (one slot at a time) after a 429."""
+        return self._lanes[call_type].probe
 
     def eta(self, call_type: CallType, n: int = 1) -> float:
         """Seconds from now until `n` more calls could all have been granted.
