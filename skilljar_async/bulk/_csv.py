@@ -64,11 +64,13 @@ def _rows(handle: IO[str], reader: csv.DictReader[str]) -> Iterator[dict[str, st
 def count_rows(path: str | os.PathLike[str]) -> int:
     """Data rows in a CSV file (lines after the header), counted without parsing."""
     try:
+        lines, last = 0, b"\n"
         with Path(path).open("rb") as handle:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-            handle.seek(-1, os.SEEK_END) if lines else None
-            if lines and handle.read(1) != b"\n":
-                lines += 1
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        if last != b"\n":  # a last line without its newline still counts
+            lines += 1
     except OSError as exc:
         raise CsvError(f"cannot read {path}: {exc.strerror or exc}") from None
     return max(0, lines - 1)

@@ -194,3 +194,16 @@ async def test_update_and_deactivate_enrollments() -> None:
     assert (summary.succeeded, summary.failed) == (10, 1)
     assert all(r["active"] is False for r in emu.store.rows(ENROLLMENTS, DOMAIN, course))
     assert isinstance(summary.failures[0].error, NotFoundError)
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [("", 0), ("email", 0), ("email\n", 0), ("email\na@b.io", 1), ("email\na@b.io\nc@d.io\n", 2)],
+)
+def test_count_rows(tmp_path: Path, text: str, rows: int) -> None:
+    """Rows are counted after the header, with or without a final newline."""
+    from skilljar_async.bulk import count_rows
+
+    path = tmp_path / "rows.csv"
+    path.write_text(text)
+    assert count_rows(path) == rows
