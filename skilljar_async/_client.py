@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import hashlib
 import os
 import random
 import time
@@ -16,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
+from ._budget import API_KEY_ENV as _API_KEY_ENV
+from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
 from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
@@ -69,7 +70,6 @@ __all__ = ["DEFAULT_BASE_URL", "CallStats", "SkilljarClient", "request_priority"
 T = TypeVar("T")
 
 DEFAULT_BASE_URL: Final = "https://api.skilljar.com/v1"
-_API_KEY_ENV: Final = "SKILLJAR_API_KEY"
 
 #: Scheduler priority for requests made in this context (bulk jobs run below 0).
 request_priority: contextvars.ContextVar[int | None] = contextvars.ContextVar(
@@ -129,7 +129,7 @@ class SkilljarClient:
         self.read_only = read_only
         self.priority = priority
         self._headers = auth_headers(key)
-        self._key_hash = _budget_key(key, self.base_url)
+        self._key_hash = budget_hash(key, self.base_url)
         self._rate_limits = rate_limits
         self._scheduler = scheduler
         self._retry = RetryPolicy(max_retries=max_retries, rate_limit_max_wait=max_rate_limit_wait)
@@ -413,11 +413,6 @@ def _is_page_size(value: object) -> bool:
 
 def _as_row(item: Any) -> dict[str, Any]:
     return item  # type: ignore[no-any-return]
-
-
-def _budget_key(api_key: str, base_url: str) -> str:
-    """The registry key of an organization's budget: a hash, never the key itself."""
-    return hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()
 
 
 # loop -> budget key -> scheduler. Closed loops are purged on every lookup, and a

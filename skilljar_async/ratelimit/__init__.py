@@ -19,8 +19,8 @@ from ._snapshot import SchedulerSnapshot as SchedulerSnapshot
 from ._snapshot import WindowSnapshot as WindowSnapshot
 
 if TYPE_CHECKING:
-    from ._redis import RedisScheduler as RedisScheduler
-    from ._redis import SchedulerUnavailableError as SchedulerUnavailableError
+    from .redis import RedisScheduler as RedisScheduler
+    from .redis import SchedulerUnavailableError as SchedulerUnavailableError
 
 __all__ = [
     "CallType",
@@ -41,7 +41,7 @@ _LAZY = frozenset({"RedisScheduler", "SchedulerUnavailableError"})
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from . import _redis
+        from . import redis
 
-        return getattr(_redis, name)
+        return getattr(redis, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,7 @@ from skilljar_async.ratelimit import (  # noqa: E402
     SlidingWindowScheduler,
     Window,
 )
-from skilljar_async.ratelimit._redis import _Lane  # noqa: E402
+from skilljar_async.ratelimit.redis._lane import Lane  # noqa: E402
 
 from .conftest import free_port  # noqa: E402
 
@@ -146,18 +146,18 @@ async def test_grant_to_cancelled_waiter_is_returned_unstamped(
     """Cancelled after its grant but before resuming: the grant goes back, unstamped."""
     s = make(Window(1, 30.0))
     victim: list[asyncio.Task[float]] = []
-    original = _Lane._grant
+    original = Lane._grant
 
-    def grant_then_cancel(lane: _Lane, *args: object) -> None:
+    def grant_then_cancel(lane: Lane, *args: object) -> None:
         original(lane, *args)  # type: ignore[arg-type]
         if victim and not victim[0].done():
             victim[0].cancel()
 
-    monkeypatch.setattr(_Lane, "_grant", grant_then_cancel)
+    monkeypatch.setattr(Lane, "_grant", grant_then_cancel)
     victim.append(asyncio.create_task(take(s)))
     with pytest.raises(asyncio.CancelledError):
         await victim[0]
-    monkeypatch.setattr(_Lane, "_grant", original)
+    monkeypatch.setattr(Lane, "_grant", original)
     await asyncio.wait_for(take(s), 2)  # with a stamped grant this would wait 30 s
     await s.flush()
     snap = (await s.fetch_snapshot())[READ]
@@ -171,10 +171,10 @@ async def test_a_failing_lane_fails_its_waiters_instead_of_hanging(
     """Whatever breaks inside the pump reaches the waiters as SchedulerUnavailableError."""
     s = make(Window(5, 1.0))
 
-    def broken(lane: _Lane, *args: object) -> None:
+    def broken(lane: Lane, *args: object) -> None:
         raise ZeroDivisionError
 
-    monkeypatch.setattr(_Lane, "_grant", broken)
+    monkeypatch.setattr(Lane, "_grant", broken)
     with pytest.raises(SchedulerUnavailableError) as info:
         await asyncio.wait_for(take(s), 2)
     assert isinstance(info.value.__cause__, ZeroDivisionError)

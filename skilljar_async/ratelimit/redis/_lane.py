@@ -1,4 +1,4 @@
-"""`_Lane`: one call type in one process, its local queue and the pump that serves it.
+"""`Lane`: one call type in one process, its local queue and the pump that serves it.
 
 Waiters queue locally (higher priority first, FIFO within). One pump task per
 lane is the only thing that calls Redis for it: each step sends the pending
@@ -13,20 +13,18 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
-from ._limits import CallType, Window
-from ._redis_errors import SchedulerUnavailableError
-from ._redis_state import _State, lane_snapshot
-from ._redis_wire import US, Release, lane_config, log, step_args
-from ._snapshot import LaneSnapshot
+import attrs
 
-if TYPE_CHECKING:
-    from ._redis import RedisScheduler
-    from ._redis_slot import _RedisSlot
+from .._limits import CallType, Window
+from .._snapshot import LaneSnapshot
+from ._errors import SchedulerUnavailableError
+from ._link import Link
+from ._state import State, lane_snapshot
+from ._wire import Op, Reply, encode_config, log, step_args
 
-__all__ = ["_Lane"]
+__all__ = ["Lane", "LaneConfig", "Stamped"]
 
 # A bound on any one sleep, so that a lost state (Redis restarted) heals.
 _MAX_SLEEP: Final = 30.0
@@ -37,10 +35,36 @@ _COMPACT_AFTER: Final = 64
 _Waiter = tuple[int, int, "asyncio.Future[tuple[str, float]]"]
 
 
-class _Lane:
+@attrs.frozen(kw_only=True)
+class LaneConfig:
+    """What one lane is told when its scheduler is built; none of it ever changes."""
+
+    call_type: CallType
+    windows: tuple[Window, ...]
+    keys: tuple[str, ...]  #: the Redis keys: stamps, held, pause, probe
+    channel: str  #: the wake-up channel
+    lease: float  #: seconds a grant is held at most
+    ttl_ms: int  #: expiry of the Redis keys, refreshed by every step
+    recheck: float  #: the longest a soft wait trusts the channel to end it
+    batch: int  #: the most grants one step asks for
+
+
+class Stamped(Protocol):
+    """Who learns the Redis time a release was stamped at (a slot)."""
+
+    released_at: float | None
+
+
+#: A grant token on its way back to Redis: stamp it (True) or drop it, and who
+#: (if anyone) wants to learn the stamp's time.
+Release = tuple[str, bool, Stamped | None]
+
+
+class Lane:
     """One call type in one process: the local queue, its pump and the last-known state."""
 
     __slots__ = (
+        "argv",
         "call_type",
         "config",
         "dead",
@@ -48,14 +72,13 @@ class _Lane:
         "flushers",
         "gen",
         "heap",
-        "keys",
+        "link",
         "live",
         "notified",
         "ops",
         "pump",
         "releases",
         "retry_at",
-        "sched",
         "seq",
         "state",
         "timer",
@@ -63,20 +86,24 @@ class _Lane:
         "windows",
     )
 
-    def __init__(self, sched: RedisScheduler, call_type: CallType, windows: Sequence[Window]):
-        self.sched = sched
-        self.call_type = call_type
-        self.windows: tuple[Window, ...] = tuple(windows)
-        self.keys = [sched.key(call_type, part) for part in ("stamps", "held", "pause", "probe")]
-        self.config = lane_config(
-            sched._lease_us, sched._ttl_ms, sched._channel, call_type.value, self.windows
+    def __init__(self, config: LaneConfig, link: Link) -> None:
+        self.config = config
+        self.link = link
+        self.call_type = config.call_type
+        self.windows = config.windows
+        self.argv = encode_config(
+            lease=config.lease,
+            ttl_ms=config.ttl_ms,
+            channel=config.channel,
+            name=config.call_type.value,
+            windows=config.windows,
         )
         self.heap: list[_Waiter] = []
         self.live = 0  # queued waiters not cancelled
         self.dead = 0  # cancelled waiters still in the heap
         self.seq = 0
         self.releases: list[Release] = []
-        self.ops: list[tuple[str, int]] = []
+        self.ops: list[Op] = []
         self.gen = 0  # releases and operations enqueued so far
         self.done_gen = 0  # ... and sent to Redis (or given up)
         self.flushers: list[tuple[int, asyncio.Future[None]]] = []
@@ -85,7 +112,7 @@ class _Lane:
         self.timer: asyncio.TimerHandle | None = None
         self.retry_at = -math.inf
         self.notified = False
-        self.state: _State | None = None
+        self.state: State | None = None
 
     def rebind(self) -> None:
         """Forget everything tied to the previous event loop (its futures and tasks)."""
@@ -115,15 +142,15 @@ class _Lane:
             self._cancelled(fut)
             raise
 
-    def release(self, token: str, stamp: bool, slot: _RedisSlot | None) -> None:
+    def release(self, token: str, stamp: bool, slot: Stamped | None) -> None:
         """Queue a grant's return: stamped (the call ran) or not (it never started)."""
         self.releases.append((token, stamp, slot))
         self.gen += 1
         self.kick()
 
-    def enqueue_op(self, kind: str, us: int) -> None:
-        """Queue a pause (``p``/``P``) or recover (``r``) for the next step."""
-        self.ops.append((kind, us))
+    def enqueue_op(self, op: Op) -> None:
+        """Queue a pause or recover (see `pause_op`, `RECOVER`) for the next step."""
+        self.ops.append(op)
         self.gen += 1
         self.kick()
 
@@ -138,9 +165,9 @@ class _Lane:
 
     async def fetch(self) -> None:
         """Refresh the last-known state, stamps included, without granting anything."""
-        args = step_args(self.config, 0, "-", True, [], [])
-        reply = await self.sched._call(self, args)
-        self._record(reply, True)
+        args = step_args(self.argv, 0, "-", True, [], [])
+        reply = await self.link.call(self.config.keys, args)
+        self._record(reply)
 
     def notify(self) -> None:
         """Another process (or a lease expiry) may have freed a slot: re-check now."""
@@ -150,7 +177,8 @@ class _Lane:
 
     def snapshot(self, now: float) -> LaneSnapshot:
         """This call type at server time `now`, from the last-known state."""
-        return lane_snapshot(self.call_type, self.windows, self.state, self.live, now)
+        reply = None if self.state is None else self.state.reply
+        return lane_snapshot(self.call_type, self.windows, reply, self.live, now)
 
     # -- the queue -----------------------------------------------------------------
 
@@ -172,13 +200,11 @@ class _Lane:
         heapq.heapify(self.heap)
         self.dead = 0
 
-    def _grant(self, reply: list[int], want: int, prefix: str, mid: float) -> None:
+    def _grant(self, reply: Reply, want: int, prefix: str, mid: float) -> None:
         """Hand a step's grants to the queue's head, then plan the next step."""
-        granted = int(reply[1])
-        at = reply[0] / US
-        for j in range(1, granted + 1):
-            self._hand_out(f"{prefix}:{j}", at)
-        if granted < want:
+        for j in range(1, reply.granted + 1):
+            self._hand_out(f"{prefix}:{j}", reply.now)
+        if reply.granted < want:
             self._retry_after(reply, mid)
         else:
             self.retry_at = -math.inf
@@ -197,13 +223,12 @@ class _Lane:
         self.live -= 1
         fut.set_result((token, at))
 
-    def _retry_after(self, reply: list[int], mid: float) -> None:
+    def _retry_after(self, reply: Reply, mid: float) -> None:
         """Waiters are left: step again when the script says a grant becomes possible."""
-        wait = reply[2] / US
         # A soft wait ends early if a release is published; the recheck covers a lost one.
-        cap = self.sched.recheck if reply[3] else _MAX_SLEEP
-        self.retry_at = mid + min(wait, cap)
-        self.sched._listen()
+        cap = self.config.recheck if reply.soft else _MAX_SLEEP
+        self.retry_at = mid + min(reply.wait, cap)
+        self.link.listen()
 
     def fail(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
         """Redis failed: every queued waiter gets the error; lost releases age out by lease."""
@@ -213,7 +238,7 @@ class _Lane:
                 "lease (%.0f s) expires",
                 len(releases),
                 self.call_type.value,
-                self.sched.lease,
+                self.config.lease,
             )
         for _, _, fut in self.heap:
             if not fut.done():
@@ -238,7 +263,7 @@ class _Lane:
             fut.set_result(None)
 
     def _loop(self) -> asyncio.AbstractEventLoop:
-        loop = self.sched._loop
+        loop = self.link.loop
         assert loop is not None  # a lane is only used after the scheduler was bound
         return loop
 
@@ -273,7 +298,7 @@ class _Lane:
         if self.live and (
             self.releases or self.ops or self.notified or loop.time() >= self.retry_at
         ):
-            return min(self.live, self.sched.batch)
+            return min(self.live, self.config.batch)
         return 0
 
     async def _step(self, loop: asyncio.AbstractEventLoop, want: int) -> bool:
@@ -282,11 +307,11 @@ class _Lane:
         self.releases, self.ops = [], []
         gen = self.gen
         self.notified = False
-        prefix = self.sched._next_prefix() if want else "-"
-        args = step_args(self.config, want, prefix, False, releases, ops)
+        prefix = self.link.next_prefix() if want else "-"
+        args = step_args(self.argv, want, prefix, False, releases, ops)
         sent = loop.time()
         try:
-            reply = await self.sched._call(self, args)
+            reply = await self.link.call(self.config.keys, args)
         except SchedulerUnavailableError as exc:
             self._give_up(exc, releases)
             return False
@@ -296,22 +321,21 @@ class _Lane:
         self._grant(reply, want, prefix, mid)
         return True
 
-    def _stepped(self, reply: list[int], gen: int, releases: list[Release], mid: float) -> None:
+    def _stepped(self, reply: Reply, gen: int, releases: list[Release], mid: float) -> None:
         """Take in a step's reply: record the state, settle flushes, tell slots their stamp."""
-        if reply[9]:
+        if reply.late:
             log.warning(
                 "%d %s slot(s) released after their lease (%g s) ran out, so they "
                 "counted as done too early; set lease= above the request timeout",
-                reply[9],
+                reply.late,
                 self.call_type.value,
-                self.sched.lease,
+                self.config.lease,
             )
-        self._record(reply, False, mid)
+        self._record(reply, mid)
         self._flushed(gen)
-        now = reply[0] / US
         for _token, stamp, slot in releases:
             if stamp and slot is not None:
-                slot.released_at = now
+                slot.released_at = reply.now
 
     def _give_up(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
         """The pump is ending on `exc`: fail the waiters; all that is pending is lost."""
@@ -342,11 +366,11 @@ class _Lane:
             self.timer.cancel()
             self.timer = None
 
-    def _record(self, reply: list[int], full: bool, local_at: float | None = None) -> None:
+    def _record(self, reply: Reply, local_at: float | None = None) -> None:
         """Keep a step's reply as the last-known state, stamped with loop time `local_at`."""
-        loop = self.sched._loop
+        loop = self.link.loop
         at = local_at if local_at is not None else (loop.time() if loop is not None else 0.0)
-        self.state = _State(reply, at, len(self.windows), full)
+        self.state = State(reply, at)
 
     def _flushed(self, gen: int) -> None:
         """Everything queued up to generation `gen` was sent: resolve the flushes waiting on it."""

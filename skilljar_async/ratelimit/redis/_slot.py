@@ -1,42 +1,49 @@
-"""`_RedisSlot`: what `RedisScheduler.slot()` returns, with the opt-in local fallback."""
+"""`RedisSlot`: what `RedisScheduler.slot()` returns, with the opt-in local fallback."""
 
 from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from ._redis_errors import SchedulerUnavailableError
-from ._scheduler import Scheduler
+from .._scheduler import Scheduler
+from ._errors import SchedulerUnavailableError
+from ._lane import Lane
 
-if TYPE_CHECKING:
-    from ._redis_lane import _Lane
-
-__all__ = ["_RedisSlot"]
+__all__ = ["RedisSlot"]
 
 # After Redis failed, go straight to the fallback for this long, so that a
 # burst of calls does not each wait out a connection timeout first.
 _BREAK: Final = 1.0
 
 
-class _RedisSlot:
+class RedisSlot:
     """What `RedisScheduler.slot()` returns: reusable, one token per entered block."""
 
-    __slots__ = ("_fallbacks", "_lane", "_priority", "_tokens", "granted_at", "released_at")
+    __slots__ = (
+        "_fallback",
+        "_fallbacks",
+        "_lane",
+        "_priority",
+        "_tokens",
+        "granted_at",
+        "released_at",
+    )
 
-    def __init__(self, lane: _Lane, priority: int) -> None:
+    def __init__(self, lane: Lane, priority: int, fallback: Scheduler | None) -> None:
         self._lane = lane
         self._priority = priority
+        self._fallback = fallback
         self._tokens: list[str] = []  # "" marks a block entered through the fallback
         self._fallbacks: list[Any] = []
         self.granted_at: float | None = None  #: Redis time of the last grant (epoch s)
         self.released_at: float | None = None  #: Redis time of the last stamp (epoch s)
 
     async def __aenter__(self) -> None:
-        sched = self._lane.sched
-        loop = sched._bound_loop()
-        fallback = sched.fallback
-        shared = fallback is None or loop.time() >= sched._down_until
+        link = self._lane.link
+        loop = link.bound_loop()
+        fallback = self._fallback
+        shared = fallback is None or loop.time() >= link.down_until
         if shared and await self._enter_shared(loop, fallback):
             return
         assert fallback is not None  # only a fallback lets the shared slot be skipped
@@ -64,7 +71,7 @@ class _RedisSlot:
         except SchedulerUnavailableError:
             if fallback is None:
                 raise
-            lane.sched._down_until = loop.time() + _BREAK
+            lane.link.down_until = loop.time() + _BREAK
             return False
         self.granted_at = at
         self._tokens.append(token)

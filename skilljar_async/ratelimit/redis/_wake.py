@@ -10,21 +10,32 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from ._redis_wire import log
+from ._wire import log
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.asyncio.client import PubSub
 
-    from ._redis_lane import _Lane
+__all__ = ["Wakeable", "listen"]
 
-__all__ = ["listen"]
+
+class Wakeable(Protocol):
+    """What the listener needs of a lane: whether it has waiters, and a way to wake it."""
+
+    @property
+    def live(self) -> int:
+        """Waiters queued and not cancelled."""
+        ...
+
+    def notify(self) -> None:
+        """A slot may have been freed: re-check now."""
+        ...
 
 
 async def listen(
-    redis: Redis, channel: str, lanes: Mapping[str, _Lane], ended: Callable[[], None]
+    redis: Redis, channel: str, lanes: Mapping[str, Wakeable], ended: Callable[[], None]
 ) -> None:
     """Relay `channel` to `lanes` (by call type name); call `ended` once it stops."""
     from redis.exceptions import RedisError
@@ -41,7 +52,7 @@ async def listen(
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
-async def _relay(pubsub: PubSub, lanes: Mapping[str, _Lane]) -> None:
+async def _relay(pubsub: PubSub, lanes: Mapping[str, Wakeable]) -> None:
     """Wake the lane each message names, until no lane has waiters."""
     for lane in lanes.values():  # a release may have come before we listened
         lane.notify()

@@ -36,6 +36,9 @@ probing, notified, earliest lease expiry (-1: none), releases whose slot was no
 longer held (its lease ran out first), window count, then (stamps in
 window, next free at) per window, then (full only) the stamp count and the stamps,
 oldest first.
+
+`_wire` encodes the ARGV and decodes the reply into a `Reply`; keep the three
+in step.
 """
 
 from __future__ import annotations

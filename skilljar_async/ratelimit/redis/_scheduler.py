@@ -2,7 +2,7 @@
 
 The window math is the in-memory scheduler's (see `SlidingLog` for why holding a
 slot and stamping it at release is safe under any latency), moved into one Lua
-script (`_redis_lua.STEP`) so that every check of every window and the grants it
+script (`_script.STEP`) so that every check of every window and the grants it
 allows are one atomic step on the Redis server, on the server's clock (``TIME``):
 host clocks, skewed or not, are never read for the budget.
 
@@ -27,12 +27,13 @@ becomes a stamp at that instant, exactly as if the call had ended then.
 The redis package is optional: this module imports it only when a scheduler is
 built (``pip install 'skilljar-async[redis]'``).
 
-The parts: this module holds the scheduler (settings, event-loop binding and
-the Redis calls); `_redis_lane` the per-call-type queue and pump; `_redis_slot`
-the context manager `slot()` returns; `_redis_state` the last-known state
-behind `eta()` and `snapshot()`; `_redis_wake` the wake-up listener;
-`_redis_wire` the encoding of the script's arguments and replies; `_redis_errors`
-the error; `_redis_lua` the script.
+The parts, each importing only those listed after it: this module holds the
+scheduler (settings and the public methods); `_slot` the context manager
+`slot()` returns; `_lane` the per-call-type queue and pump; `_link` the Redis
+client, event-loop binding and listener; `_wake` the wake-up listener; `_state`
+the last-known state behind `eta()` and `snapshot()`; `_wire` the encoding of
+the script's arguments and the decoding of its reply; `_script` the script;
+`_errors` the error.
 """
 
 from __future__ import annotations
@@ -40,26 +41,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import time
-import uuid
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
-from ._limits import CallType, RateLimits
-from ._log import SlidingLog
-from ._redis_errors import SchedulerUnavailableError
-from ._redis_lane import _Lane
-from ._redis_lua import STEP
-from ._redis_slot import _RedisSlot
-from ._redis_state import _State, eta_at
-from ._redis_wake import listen
-from ._redis_wire import US, key_hash_of, log, parse_reply, redact
-from ._scheduler import Scheduler
-from ._snapshot import SchedulerSnapshot
+from ..._budget import API_KEY_ENV, budget_hash
+from .._limits import CallType, RateLimits
+from .._log import SlidingLog
+from .._scheduler import Scheduler
+from .._snapshot import SchedulerSnapshot
+from ._errors import SchedulerUnavailableError
+from ._lane import Lane, LaneConfig
+from ._link import Link
+from ._slot import RedisSlot
+from ._state import State, eta_at
+from ._wire import RECOVER, pause_op
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
-    from redis.commands.core import AsyncScript
 
 __all__ = ["RedisScheduler", "SchedulerUnavailableError"]
 
@@ -117,41 +117,28 @@ class RedisScheduler:
         self.recheck = float(recheck)
         self.batch = batch
         self.fallback = fallback
-        self.key_hash = key_hash_of(api_key, key_hash)
+        self.key_hash = _key_hash_of(api_key, key_hash)
         self.namespace = namespace
         self._base = f"{namespace}:{{{self.key_hash}}}"
-        self._channel = f"{self._base}:wake"
-        self._factory = client_type.from_url
-        self._owned = False
-        self._url: str | None = None
-        self._redis: Redis | None = None
-        self._script: AsyncScript | None = None
-        self._use(redis, client_type)
+        self._link = Link(redis, client_type, f"{self._base}:wake")
         # Keys outlive every window and lease, so an idle budget cleans itself up.
-        self._ttl_ms = math.ceil((_max_period(limits) + self.lease) * 1000) + 1000
-        self._lease_us = math.ceil(self.lease * US)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lanes = {ct: _Lane(self, ct, limits.for_call_type(ct)) for ct in CallType}
-        self._by_name = {ct.value: lane for ct, lane in self._lanes.items()}
-        self._listener: asyncio.Task[None] | None = None
-        self._prefix = uuid.uuid4().hex[:16]  # grant tokens unique across processes
-        self._seq = 0
-        self._outage = False
-        self._down_until = -math.inf
+        ttl_ms = math.ceil((_max_period(limits) + self.lease) * 1000) + 1000
+        self._lanes = {ct: Lane(self._lane_config(ct, ttl_ms), self._link) for ct in CallType}
+        self._link.watch({ct.value: lane for ct, lane in self._lanes.items()})
 
     def __repr__(self) -> str:
         return f"<RedisScheduler {self._base} {self.limits!r}>"
 
     # -- the Scheduler protocol ------------------------------------------------------
 
-    def slot(self, call_type: CallType, *, priority: int = 0) -> _RedisSlot:
+    def slot(self, call_type: CallType, *, priority: int = 0) -> RedisSlot:
         """An async context manager that waits for, holds and then stamps one slot.
 
         Higher `priority` waiters of this process are served first; equal
         priorities in arrival order. Raises `SchedulerUnavailableError` when
         Redis cannot be reached (and no `fallback` is set).
         """
-        return _RedisSlot(self._lanes[call_type], priority)
+        return RedisSlot(self._lanes[call_type], priority, self.fallback)
 
     def pause(self, call_type: CallType, seconds: float, *, probe: bool = False) -> None:
         """Grant nothing of `call_type` to any process for `seconds` (e.g. after a 429).
@@ -165,8 +152,7 @@ class RedisScheduler:
         if self.fallback is not None:
             self.fallback.pause(call_type, seconds, probe=probe)
         self._bound_loop()
-        us = math.ceil(min(seconds, _MAX_PAUSE) * US)
-        self._lanes[call_type].enqueue_op("P" if probe else "p", us)
+        self._lanes[call_type].enqueue_op(pause_op(min(seconds, _MAX_PAUSE), probe=probe))
 
     def recover(self, call_type: CallType) -> None:
         """Leave probing mode for `call_type` in every process (a call succeeded)."""
@@ -177,12 +163,12 @@ class RedisScheduler:
             self._bound_loop()
         except RuntimeError:  # no running loop: nothing can be sent
             return
-        lane.enqueue_op("r", 0)
+        lane.enqueue_op(RECOVER)
 
     def probing(self, call_type: CallType) -> bool:
         """Whether `call_type` was probing at this process's last step (no I/O)."""
         state = self._lanes[call_type].state
-        return state is not None and state.probing
+        return state is not None and state.reply.probing
 
     def eta(self, call_type: CallType, n: int = 1) -> float:
         """Seconds until `n` more calls could all have been granted, from the last-known state.
@@ -198,7 +184,7 @@ class RedisScheduler:
         if state is None:
             return SlidingLog(lane.windows).eta(0.0, n)
         now = self._server_now(state)
-        return max(0.0, eta_at(lane.windows, state, now, n) - now)
+        return max(0.0, eta_at(lane.windows, state.reply, now, n) - now)
 
     def snapshot(self) -> SchedulerSnapshot:
         """Every call type's last-known state; `at` is the Redis server's time (epoch s).
@@ -237,7 +223,7 @@ class RedisScheduler:
 
     async def aclose(self) -> None:
         """Flush pending releases, stop background tasks and close a pool made from a URL."""
-        loop = self._loop
+        loop = self._link.loop
         if loop is None or loop.is_closed():
             return
         with contextlib.suppress(SchedulerUnavailableError):
@@ -245,10 +231,7 @@ class RedisScheduler:
         await self._stop_tasks()
         for lane in self._lanes.values():
             lane.fail(SchedulerUnavailableError("the RedisScheduler was closed"), [])
-        if self._owned and self._redis is not None:
-            await self._redis.aclose()
-            self._redis = None
-            self._script = None
+        await self._link.aclose()
 
     async def __aenter__(self) -> RedisScheduler:
         self._bound_loop()
@@ -268,93 +251,35 @@ class RedisScheduler:
 
     # -- internals -------------------------------------------------------------------
 
-    def _use(self, redis: Redis | str, client_type: type[Redis]) -> None:
-        """Keep a URL to connect to once bound to a loop, or a client to use as given."""
-        if isinstance(redis, str):
-            self._url = redis
-        elif isinstance(redis, client_type):
-            self._redis = redis
-            self._script = redis.register_script(STEP)
-        else:
-            raise TypeError(f"redis must be a redis.asyncio.Redis or a URL, got {redis!r}")
+    def _lane_config(self, call_type: CallType, ttl_ms: int) -> LaneConfig:
+        return LaneConfig(
+            call_type=call_type,
+            windows=tuple(self.limits.for_call_type(call_type)),
+            keys=tuple(self.key(call_type, part) for part in ("stamps", "held", "pause", "probe")),
+            channel=f"{self._base}:wake",
+            lease=self.lease,
+            ttl_ms=ttl_ms,
+            recheck=self.recheck,
+            batch=self.batch,
+        )
 
     def _bound_loop(self) -> asyncio.AbstractEventLoop:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._bind(loop)
-        return loop
+        return self._link.bound_loop()
 
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Adopt `loop` (the old one must be closed): connect, and reset every lane."""
-        old = self._loop
-        if old is not None and not old.is_closed():
-            raise RuntimeError(
-                f"this RedisScheduler is bound to event loop {old!r} and cannot be used "
-                f"from event loop {loop!r}; create one scheduler per event loop"
-            )
-        self._loop = loop
-        if self._url is not None:
-            self._redis = self._factory(self._url, socket_connect_timeout=5.0, socket_timeout=10.0)
-            self._owned = True
-            self._script = self._redis.register_script(STEP)
-        self._listener = None
-        for lane in self._lanes.values():
-            lane.rebind()
-
-    def _server_now(self, state: _State) -> float:
+    def _server_now(self, state: State) -> float:
         """Redis server time now, extrapolated from `state` along the loop's clock."""
-        loop = self._loop
+        loop = self._link.loop
         local = loop.time() if loop is not None else state.local_at
         return state.now + max(0.0, local - state.local_at)
 
     async def _stop_tasks(self) -> None:
         """Cancel every pump and the listener, and wait for them to end."""
         tasks = [lane.pump for lane in self._lanes.values() if lane.pump is not None]
-        if self._listener is not None:
-            tasks.append(self._listener)
+        if self._link.listener is not None:
+            tasks.append(self._link.listener)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _call(self, lane: _Lane, args: list[str | int]) -> list[int]:
-        """Run one step of `lane`; any Redis failure is a `SchedulerUnavailableError`."""
-        script = self._script
-        if script is None:
-            raise SchedulerUnavailableError("the RedisScheduler was closed")
-        from redis.exceptions import RedisError
-
-        try:
-            raw = await script(keys=lane.keys, args=args)
-        except (TimeoutError, RedisError, OSError) as exc:
-            raise self._unavailable(exc) from exc
-        if self._outage:
-            self._outage = False
-            log.warning("Redis for the rate scheduler is reachable again")
-        return parse_reply(raw)
-
-    def _unavailable(self, exc: Exception) -> SchedulerUnavailableError:
-        """The error for a failed call; an outage is logged once, not once per call."""
-        if not self._outage:
-            self._outage = True
-            log.warning("Redis for the rate scheduler is unavailable: %s", exc)
-        where = self._url or repr(self._redis)
-        return SchedulerUnavailableError(
-            f"the shared rate scheduler's Redis ({redact(where)}) is unavailable: {exc}"
-        )
-
-    def _next_prefix(self) -> str:
-        self._seq += 1
-        return f"{self._prefix}:{self._seq}"
-
-    def _listen(self) -> None:
-        """Make sure a task listens for releases while any lane has waiters."""
-        if self._listener is None and self._redis is not None and self._loop is not None:
-            listener = listen(self._redis, self._channel, self._by_name, self._listener_ended)
-            self._listener = self._loop.create_task(listener)
-
-    def _listener_ended(self) -> None:
-        if self._listener is asyncio.current_task():
-            self._listener = None
 
 
 def _check_settings(
@@ -374,6 +299,24 @@ def _check_settings(
 def _check_seconds(name: str, value: float) -> None:
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
+
+
+def _key_hash_of(api_key: str | None, key_hash: str | None) -> str:
+    """The hash tag naming one API key's budget; the key itself never reaches Redis."""
+    if key_hash is not None:
+        if api_key is not None:
+            raise ValueError("pass either api_key= or key_hash=, not both")
+        if not key_hash or any(c in key_hash for c in "{}: "):
+            raise ValueError(
+                f"key_hash must be non-empty, without braces, colons or spaces: {key_hash!r}"
+            )
+        return key_hash
+    key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+    if not key:
+        raise ValueError(
+            f"pass api_key= (or key_hash=), or set {API_KEY_ENV}: the shared budget is per API key"
+        )
+    return budget_hash(key)
 
 
 def _redis_client_type() -> type[Redis]:

@@ -1,12 +1,12 @@
 """The error `RedisScheduler` raises when its Redis cannot be reached.
 
-It lives apart from the scheduler so that the lane and slot modules, which
-raise and catch it, need not import the scheduler's module.
+It lives apart from the scheduler so that the modules that raise and catch it
+need not import the scheduler's module.
 """
 
 from __future__ import annotations
 
-from .._errors import APIConnectionError
+from ..._errors import APIConnectionError
 
 __all__ = ["SchedulerUnavailableError"]
 

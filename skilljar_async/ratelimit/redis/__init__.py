@@ -1,0 +1,10 @@
+"""One organization's rate budget shared by many processes through Redis.
+
+Needs the optional ``redis`` extra (``pip install 'skilljar-async[redis]'``),
+imported only when a `RedisScheduler` is built.
+"""
+
+from ._errors import SchedulerUnavailableError as SchedulerUnavailableError
+from ._scheduler import RedisScheduler as RedisScheduler
+
+__all__ = ["RedisScheduler", "SchedulerUnavailableError"]

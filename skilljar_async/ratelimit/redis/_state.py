@@ -1,0 +1,123 @@
+"""What a process knows of one call type between steps, and the views built on it.
+
+A step's decoded `Reply` is kept as a `State`; `eta()` and `snapshot()` of the
+synchronous `Scheduler` protocol answer from it without asking Redis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import attrs
+
+from .._limits import CallType, Window
+from .._log import SlidingLog
+from .._snapshot import LaneSnapshot, WindowSnapshot, window_snapshots
+from ._wire import Reply
+
+__all__ = ["State", "eta_at", "lane_snapshot"]
+
+
+@attrs.frozen
+class State:
+    """The last-known state of one call type: a step's reply and when it was received."""
+
+    reply: Reply
+    local_at: float  #: loop time matching ``reply.now``
+
+    @property
+    def now(self) -> float:
+        """Redis server time of the step, seconds since the epoch."""
+        return self.reply.now
+
+
+def eta_at(windows: Sequence[Window], reply: Reply, now: float, n: int) -> float:
+    """When `n` more calls could all have been granted, as of `reply` (server time)."""
+    pause = reply.pause_until
+    if not windows:
+        return max(now, pause)
+    if reply.stamps is not None:
+        return _replay(windows, reply.stamps, reply.held).eta(now, n, pause)
+    log = SlidingLog(windows)
+    log.held = reply.held
+    # Counts only: the next slot is exact, later ones a lower bound.
+    return max(log.eta(now, n, pause), _next_free(windows, reply, now))
+
+
+def _next_free(windows: Sequence[Window], reply: Reply, now: float) -> float:
+    """When one more slot frees, from per-window counts alone (no stamps)."""
+    at = max(now, reply.pause_until)
+    for w, (count, free_at) in zip(windows, reply.windows, strict=True):
+        if reply.held + count >= w.limit:
+            at = max(at, reply.lease_min if w.limit <= reply.held else free_at)
+    if reply.probing and reply.held:
+        at = max(at, reply.lease_min)
+    return at
+
+
+def _replay(windows: Sequence[Window], stamps: Sequence[float], held: int) -> SlidingLog:
+    """An in-memory log holding `held` slots after the calls stamped at `stamps`."""
+    log = SlidingLog(windows)
+    for s in stamps:
+        log.held += 1  # a release stamps a held slot, so hold one first
+        log.release(s)
+    log.held = held
+    return log
+
+
+def lane_snapshot(
+    call_type: CallType,
+    windows: Sequence[Window],
+    reply: Reply | None,
+    queued: int,
+    now: float,
+) -> LaneSnapshot:
+    """One call type at server time `now`, from its last-known state (if any yet)."""
+    if reply is None:
+        return LaneSnapshot(
+            call_type=call_type,
+            windows=window_snapshots(SlidingLog(windows), now),
+            held=0,
+            queued=queued,
+            probing=False,
+            paused_for=0.0,
+        )
+    return LaneSnapshot(
+        call_type=call_type,
+        windows=_window_views(windows, reply, now),
+        held=reply.held,
+        queued=queued,
+        probing=reply.probing,
+        paused_for=max(0.0, reply.pause_until - now),
+    )
+
+
+def _window_views(
+    windows: Sequence[Window], reply: Reply, now: float
+) -> tuple[WindowSnapshot, ...]:
+    """Each window's use: exact from stamps after a fetch, else from the step's counts."""
+    if reply.stamps is not None:
+        return window_snapshots(_replay(windows, reply.stamps, reply.held), now)
+    return tuple(
+        _window(w, reply.held, count, free_at, now)
+        for w, (count, free_at) in zip(windows, reply.windows, strict=True)
+    )
+
+
+def _window(w: Window, held: int, count: int, free_at: float, now: float) -> WindowSnapshot:
+    """One window from its count of stamps in the window and when the next one leaves."""
+    used = held + count
+    if used < w.limit:
+        free_in = 0.0
+    elif w.limit <= held:
+        free_in = math.inf  # held slots alone fill it: free when one is released
+    else:
+        free_in = max(0.0, free_at - now)
+    return WindowSnapshot(
+        limit=w.limit,
+        period=w.period,
+        used=used,
+        remaining=max(0, w.limit - used),
+        next_free_in=free_in,
+    )

@@ -1,0 +1,118 @@
+"""The Python side of the Lua step's formats: its arguments and its reply.
+
+`_script` documents the ARGV and reply layouts; this module is the only code
+that encodes the one or decodes the other, into a typed `Reply`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+import attrs
+
+from .._limits import Window
+
+__all__ = [
+    "RECOVER",
+    "US",
+    "Op",
+    "Reply",
+    "decode_reply",
+    "encode_config",
+    "log",
+    "pause_op",
+    "step_args",
+]
+
+# One logger for every part of the shared scheduler.
+log = logging.getLogger("skilljar_async.ratelimit.redis")
+
+US: Final = 1_000_000  # the script counts time in integer microseconds
+_HEADER: Final = 11  # fixed fields before the per-window pairs in a step's reply
+_WINDOWS: Final = 10  # the header field holding the window count
+
+
+@attrs.frozen(kw_only=True)
+class Reply:
+    """One step's reply, decoded; times are the Redis server's, in seconds since the epoch."""
+
+    now: float  #: when the step ran
+    granted: int  #: grants made, ``<prefix>:1`` to ``<prefix>:<granted>``
+    wait: float  #: seconds until one more grant may be possible
+    soft: bool  #: the wait ends early on a release (held slots or a probe bound it)
+    held: int  #: slots held by all processes after the step
+    pause_until: float  #: end of the pause (0 or past: none)
+    probing: bool  #: at most one slot at a time until a recover
+    notified: bool  #: the step published on the wake-up channel
+    lease_min: float  #: earliest lease expiry of a held slot (``inf``: none held)
+    late: int  #: releases whose slot was no longer held (its lease ran out first)
+    windows: tuple[tuple[int, float], ...]  #: per window: stamps in it, when the next frees
+    stamps: tuple[float, ...] | None  #: every stamp, oldest first (a full step only)
+
+
+#: A queued pause or recover: its kind letter and argument (µs), as ARGV[5] pairs them.
+Op = tuple[str, int]
+
+#: Leave probing mode.
+RECOVER: Final[Op] = ("r", 0)
+
+
+def pause_op(seconds: float, *, probe: bool) -> Op:
+    """Pause for `seconds` from when Redis runs the step (``P``: then probe)."""
+    return ("P" if probe else "p", math.ceil(seconds * US))
+
+
+def encode_config(
+    *, lease: float, ttl_ms: int, channel: str, name: str, windows: Sequence[Window]
+) -> str:
+    """ARGV[1]: a lane's constants, encoded once because they never change."""
+    config: list[str | int] = [math.ceil(lease * US), ttl_ms, channel, name, len(windows)]
+    for w in windows:
+        config += [w.limit, round(w.period * US)]
+    return " ".join(map(str, config))
+
+
+def step_args(
+    config: str,
+    want: int,
+    prefix: str,
+    full: bool,
+    releases: Iterable[tuple[str, bool, object]],
+    ops: Iterable[Op],
+) -> list[str | int]:
+    """The ARGV of one step: ask for `want` grants, send `ops` and `releases` (token, stamp)."""
+    return [
+        config,
+        want,
+        prefix,
+        1 if full else 0,
+        " ".join(f"{kind} {us}" for kind, us in ops),
+        " ".join(f"{token} {1 if stamp else 0}" for token, stamp, _ in releases),
+    ]
+
+
+def decode_reply(raw: object) -> Reply:
+    """Decode a step's reply, one string of space-separated integers."""
+    text = raw.decode() if isinstance(raw, bytes) else str(raw)
+    v = [int(x) for x in text.split()]
+    end = _HEADER + 2 * v[_WINDOWS]
+    stamps = None
+    if len(v) > end:  # a full step: the stamp count, then the stamps
+        stamps = tuple(s / US for s in v[end + 1 : end + 1 + v[end]])
+    return Reply(
+        now=v[0] / US,
+        granted=v[1],
+        wait=v[2] / US,
+        soft=bool(v[3]),
+        held=v[4],
+        pause_until=v[5] / US,
+        probing=bool(v[6]),
+        notified=bool(v[7]),
+        lease_min=v[8] / US if v[8] >= 0 else math.inf,
+        late=v[9],
+        windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, 2)),
+        stamps=stamps,
+    )
