@@ -393,6 +393,16 @@ def test_import_without_the_redis_package() -> None:
     assert "skilljar-async[redis]" in out.stdout
 
 
+def test_subpackage_exports_what_ratelimit_re_exports() -> None:
+    """`skilljar_async.ratelimit.redis` exports, sorted, the classes `ratelimit` serves lazily."""
+    import skilljar_async.ratelimit
+    import skilljar_async.ratelimit.redis as sub
+
+    assert sub.__all__ == ["RedisScheduler", "SchedulerUnavailableError"]
+    for name in sub.__all__:
+        assert getattr(skilljar_async.ratelimit, name) is getattr(sub, name)
+
+
 def test_one_event_loop_at_a_time(redis_url: str, ns: str) -> None:
     """Bound to its first loop while that loop is open; a closed loop frees it."""
     s = RedisScheduler(redis_url, RateLimits.uniform(Window(50, 1.0)), namespace=ns, key_hash="h")

@@ -120,10 +120,13 @@ class RedisScheduler:
         self.key_hash = _key_hash_of(api_key, key_hash)
         self.namespace = namespace
         self._base = f"{namespace}:{{{self.key_hash}}}"
-        self._link = Link(redis, client_type, f"{self._base}:wake")
+        channel = f"{self._base}:wake"
+        self._link = Link(redis, client_type, channel)
         # Keys outlive every window and lease, so an idle budget cleans itself up.
         ttl_ms = math.ceil((_max_period(limits) + self.lease) * 1000) + 1000
-        self._lanes = {ct: Lane(self._lane_config(ct, ttl_ms), self._link) for ct in CallType}
+        self._lanes = {
+            ct: Lane(self._lane_config(ct, channel, ttl_ms), self._link) for ct in CallType
+        }
         self._link.watch({ct.value: lane for ct, lane in self._lanes.items()})
 
     def __repr__(self) -> str:
@@ -251,12 +254,13 @@ class RedisScheduler:
 
     # -- internals -------------------------------------------------------------------
 
-    def _lane_config(self, call_type: CallType, ttl_ms: int) -> LaneConfig:
+    def _lane_config(self, call_type: CallType, channel: str, ttl_ms: int) -> LaneConfig:
+        """What the lane of `call_type` needs to know, fixed from now on."""
         return LaneConfig(
             call_type=call_type,
             windows=tuple(self.limits.for_call_type(call_type)),
             keys=tuple(self.key(call_type, part) for part in ("stamps", "held", "pause", "probe")),
-            channel=f"{self._base}:wake",
+            channel=channel,
             lease=self.lease,
             ttl_ms=ttl_ms,
             recheck=self.recheck,
