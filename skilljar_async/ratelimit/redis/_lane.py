@@ -91,7 +91,7 @@ class Lane:
         self.link = link
         self.call_type = config.call_type
         self.windows = config.windows
-        self.argv = encode_config(
+        self.argv = encode_config(  # ARGV[1], the same for every step
             lease=config.lease,
             ttl_ms=config.ttl_ms,
             channel=config.channel,
