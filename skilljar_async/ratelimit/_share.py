@@ -1,0 +1,103 @@
+"""The pure rules of sharing one budget: the reserve, outside usage and their floors.
+
+One organization's windows are spent by three kinds of callers: this side's
+foreground calls (priority >= 0, e.g. a web request), this side's background
+calls (priority < 0, e.g. a bulk job) and other integrations we cannot see.
+Every rule here is a function of plain numbers (a window's limit, this side's
+use of it, the reserve, the outside estimate), with no clock or event loop, so
+the same rules can run inside a Redis Lua script.
+
+How the limits combine, per window of configured limit ``L``:
+
+- The outside estimate ``O`` (calls per window that others spend) gives the
+  *effective limit* ``E = max(F, L - O)``, where the floor ``F = max(1,
+  ceil(L / 10))`` keeps this side from starving whatever the estimate says.
+  ``E <= L`` always, so every exactness argument made for ``L`` holds for ``E``.
+- Foreground calls may use all of ``E``; background calls only
+  ``B = max(1, floor(E * (1 - reserve)))``. The reserve is a share of what this
+  side may use, so it stays meaningful when others spend part of the window.
+
+The estimator. A 429 proves outside usage in the window that caused it: the
+server held ``L`` calls, of which this side can account for at most ``used -
+1`` (``used`` counts held slots plus stamps in the window, the throttled call
+included), so others spent at least ``L - used + 1``. When that is no more than
+the estimate already has, known usage explains the 429 (*expected*). When every
+window shows more room than that (*unexpected*), the 429 is blamed on one window
+(`blame`): among the windows whose period is at least ``retry_after`` (the
+server's wait can only be as long as the window that is full), the one with the
+least room left relative to its limit, and its estimate rises to the proof.
+
+Decay. An estimate is only evidence of the past. After every ``L`` successful
+calls (a whole window's worth) with no new 429 in that window, the estimate is
+halved (`decayed`). A vanished consumer thus stops costing throughput within a
+few windows of use; a steady one costs about one 429 per halving, when this
+side probes the room again (well under one 429 per 100 calls at 600/min).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+__all__ = [
+    "background_limit",
+    "blame",
+    "decayed",
+    "effective_limit",
+    "floor_limit",
+    "proven_outside",
+]
+
+#: the share of a window the outside estimate can never take from this side
+FLOOR_FRACTION = 0.1
+
+
+def floor_limit(limit: int) -> int:
+    """The fewest calls per window this side keeps whatever the estimate: 10%, at least 1."""
+    return max(1, math.ceil(limit * FLOOR_FRACTION))
+
+
+def effective_limit(limit: int, outside: int) -> int:
+    """What this side may use of a window of `limit` when others spend `outside` of it."""
+    return max(floor_limit(limit), limit - outside)
+
+
+def background_limit(limit: int, reserve: float) -> int:
+    """Background calls' share of `limit` once the reserve is kept: at least 1."""
+    # The epsilon keeps float noise (e.g. 10 * 0.9 = 8.999...) from costing a call.
+    return max(1, math.floor(limit * (1.0 - reserve) + 1e-9))
+
+
+def proven_outside(limit: int, used: int) -> int:
+    """Outside calls a 429 proves in a window where this side has `used` (the 429 included)."""
+    return min(limit - used + 1, limit - floor_limit(limit))
+
+
+def blame(
+    windows: Sequence[tuple[int, float]],
+    used: Sequence[int],
+    outside: Sequence[int],
+    retry_after: float | None,
+) -> int:
+    """The window a 429 is blamed on, or -1 when known usage explains it (expected).
+
+    A window explains the 429 when the outside usage it proves is no more than
+    its estimate.
+    """
+    best, best_room = -1, math.inf
+    for w, (limit, period) in enumerate(windows):
+        if limit - used[w] + 1 <= outside[w]:
+            return -1
+        if retry_after is not None and period < retry_after - 1.0:
+            continue  # the server would not wait longer than this window lasts
+        room = (limit - used[w]) / limit
+        if room < best_room:
+            best, best_room = w, room
+    if best < 0:  # no window is long enough for retry_after: trust the room alone
+        return blame(windows, used, outside, None)
+    return best
+
+
+def decayed(outside: int) -> int:
+    """The estimate after a whole window's worth of successes with no 429: halved."""
+    return outside // 2
