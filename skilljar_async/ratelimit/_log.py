@@ -111,8 +111,7 @@ class SlidingLog:
         w = _share.blame(self.windows, used, self.outside, retry_after)
         if w < 0:
             return False
-        proven = _share.proven_outside(self.windows[w][0], used[w])
-        self.set_outside(w, max(self.outside[w], proven))
+        self.set_outside(w, _share.learned(self.windows[w][0], used[w], self.outside[w]))
         return True
 
     def succeeded(self) -> bool:

@@ -25,7 +25,12 @@ the estimate already has, known usage explains the 429 (*expected*). When every
 window shows more room than that (*unexpected*), the 429 is blamed on one window
 (`blame`): among the windows whose period is at least ``retry_after`` (the
 server's wait can only be as long as the window that is full), the one with the
-least room left relative to its limit, and its estimate rises to the proof.
+least room left relative to its limit. Its estimate rises to the proof, and at
+least far enough to cut this side's effective limit by a fifth (`learned`): the
+proof only counts what the other consumer got in so far, which is little while
+this side holds most of the window, so learning from proofs alone would cost a
+429 for every call the other side squeezes in (TCP's multiplicative decrease,
+for the same reason).
 
 Decay. An estimate is only evidence of the past. After every ``L`` successful
 calls (a whole window's worth) with no new 429 in that window, the estimate is
@@ -45,11 +50,13 @@ __all__ = [
     "decayed",
     "effective_limit",
     "floor_limit",
-    "proven_outside",
+    "learned",
 ]
 
 #: the share of a window the outside estimate can never take from this side
 FLOOR_FRACTION = 0.1
+#: after an unexpected 429 this side keeps at most this share of its effective limit
+BACKOFF = 0.8
 
 
 def floor_limit(limit: int) -> int:
@@ -68,9 +75,15 @@ def background_limit(limit: int, reserve: float) -> int:
     return max(1, math.floor(limit * (1.0 - reserve) + 1e-9))
 
 
-def proven_outside(limit: int, used: int) -> int:
-    """Outside calls a 429 proves in a window where this side has `used` (the 429 included)."""
-    return min(limit - used + 1, limit - floor_limit(limit))
+def learned(limit: int, used: int, outside: int) -> int:
+    """The estimate after an unexpected 429 blamed on a window this side has `used` of.
+
+    At least the outside usage the 429 proves (``limit - used + 1``, the 429
+    counted in `used`) and at least a fifth of this side's effective limit more,
+    capped so that the floor stays this side's.
+    """
+    cut = limit - math.floor(effective_limit(limit, outside) * BACKOFF)
+    return min(max(outside, limit - used + 1, cut), limit - floor_limit(limit))
 
 
 def blame(
