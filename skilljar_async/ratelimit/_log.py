@@ -58,9 +58,11 @@ class SlidingLog:
         "bg",
         "fg",
         "held",
+        "lowered",
         "min_bg",
         "min_limit",
         "outside",
+        "patience",
         "reserve",
         "successes",
         "windows",
@@ -71,9 +73,12 @@ class SlidingLog:
         self.reserve = reserve
         self._cap = max((limit for limit, _ in self.windows), default=0)
         self._max_period = max((period for _, period in self.windows), default=0.0)
-        #: outside usage estimated per window, and successes since it last changed
+        #: per window: outside usage estimated, successes since it last changed, how
+        #: many windows' worth of them lower it (see `_share`), and whether it was lowered
         self.outside = [0] * len(self.windows)
         self.successes = [0] * len(self.windows)
+        self.patience = [1] * len(self.windows)
+        self.lowered = [False] * len(self.windows)
         self.fg = self.bg = self.windows
         self.min_limit = self.min_bg = 2**62
         self._reshape()
@@ -111,6 +116,8 @@ class SlidingLog:
         w = _share.blame(self.windows, used, self.outside, retry_after)
         if w < 0:
             return False
+        self.patience[w] = _share.patience_after_429(self.patience[w], self.lowered[w])
+        self.lowered[w] = False
         self.set_outside(w, _share.learned(self.windows[w][0], used[w], self.outside[w]))
         return True
 
@@ -120,10 +127,20 @@ class SlidingLog:
         for w, outside in enumerate(self.outside):
             if outside:
                 self.successes[w] += 1
-                if self.successes[w] >= self.windows[w][0]:
-                    self.set_outside(w, _share.decayed(outside))
+                if _share.decay_due(self.windows[w][0], self.successes[w], self.patience[w]):
+                    self._decay(w)
                     changed = True
         return changed
+
+    def _decay(self, w: int) -> None:
+        outside = _share.decayed(self.outside[w])
+        if outside:
+            self.patience[w] = _share.patience_after_decay(self.patience[w], self.lowered[w])
+            self.lowered[w] = True
+        else:  # the other consumer is gone: start afresh
+            self.patience[w] = 1
+            self.lowered[w] = False
+        self.set_outside(w, outside)
 
     def used(self, now: float) -> list[int]:
         """Held slots plus stamps inside each window at `now`."""

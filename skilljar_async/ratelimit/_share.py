@@ -32,11 +32,17 @@ this side holds most of the window, so learning from proofs alone would cost a
 429 for every call the other side squeezes in (TCP's multiplicative decrease,
 for the same reason).
 
-Decay. An estimate is only evidence of the past. After every ``L`` successful
-calls (a whole window's worth) with no new 429 in that window, the estimate is
-halved (`decayed`). A vanished consumer thus stops costing throughput within a
-few windows of use; a steady one costs about one 429 per halving, when this
-side probes the room again (well under one 429 per 100 calls at 600/min).
+Decay. An estimate is only evidence of the past, and without rate-limit headers
+the only way to see that the other consumer slowed down or left is to use more
+and watch. After ``patience * L`` successful calls in a row (no 429 blamed on
+the window), the estimate is halved (`decayed`). If the next 429 blamed on the
+window comes before another such run, the other consumer is still there and the
+patience doubles (up to 8 windows' worth of calls: `patience_after_429`); if
+the lowered estimate survives a whole run, the patience is back to 1
+(`patience_after_decay`). So a steady consumer costs one short burst of 429s
+(the calls in flight) every 8 windows' worth of calls, well under one per 100
+calls, and a vanished one stops costing throughput a few windows of use after
+its last sign (at most 8 windows' worth of calls for the first step).
 """
 
 from __future__ import annotations
@@ -47,16 +53,21 @@ from collections.abc import Sequence
 __all__ = [
     "background_limit",
     "blame",
+    "decay_due",
     "decayed",
     "effective_limit",
     "floor_limit",
     "learned",
+    "patience_after_429",
+    "patience_after_decay",
 ]
 
 #: the share of a window the outside estimate can never take from this side
 FLOOR_FRACTION = 0.1
 #: after an unexpected 429 this side keeps at most this share of its effective limit
 BACKOFF = 0.8
+#: the most windows' worth of successes an estimate waits before it is lowered again
+MAX_PATIENCE = 4
 
 
 def floor_limit(limit: int) -> int:
@@ -111,6 +122,21 @@ def blame(
     return best
 
 
+def decay_due(limit: int, successes: int, patience: int) -> bool:
+    """Whether `successes` in a row are enough to lower the estimate of a window of `limit`."""
+    return successes >= limit * patience
+
+
 def decayed(outside: int) -> int:
-    """The estimate after a whole window's worth of successes with no 429: halved."""
+    """The estimate after a run of successes with no 429: halved."""
     return outside // 2
+
+
+def patience_after_429(patience: int, lowered: bool) -> int:
+    """After a 429 blamed on the window: twice as patient if the estimate had just been lowered."""
+    return min(MAX_PATIENCE, patience * 2) if lowered else patience
+
+
+def patience_after_decay(patience: int, lowered: bool) -> int:
+    """When the estimate is lowered again: back to 1 if the last lowering held a whole run."""
+    return 1 if lowered else patience

@@ -187,3 +187,30 @@ def test_estimate_decays_after_a_window_of_successes() -> None:
 def test_throttled_with_no_limits_is_unexpected() -> None:
     """Unlimited call types learn nothing but call the 429 unexpected."""
     assert SlidingLog([]).throttled(0.0) is True
+
+
+def test_a_429_right_after_lowering_makes_the_next_lowering_wait_longer() -> None:
+    """Lowered, then throttled again: twice as many successes before the next halving."""
+    log = SlidingLog([Window(10, 100.0)])
+    log.set_outside(0, 8)
+    for _ in range(10):
+        log.succeeded()
+    assert log.outside == [4]
+    for t in range(5):
+        log.acquire()
+        log.release(float(t))
+    assert log.throttled(5.0) is True  # 5 used: proves 6 > 4, and the cut gives 6 too
+    assert (log.outside, log.patience) == ([6], [2])
+    assert [log.succeeded() for _ in range(20)] == [False] * 19 + [True]
+    assert log.outside == [3]
+
+
+def test_estimate_reaching_zero_starts_afresh() -> None:
+    """Decayed to 0, the estimate stops counting and its patience is back to 1."""
+    log = SlidingLog([Window(10, 1.0)])
+    log.set_outside(0, 1)
+    log.patience[0] = 4
+    for _ in range(40):
+        log.succeeded()
+    assert (log.outside, log.patience, log.lowered) == ([0], [1], [False])
+    assert log.succeeded() is False

@@ -5,10 +5,13 @@ import pytest
 from skilljar_async.ratelimit._share import (
     background_limit,
     blame,
+    decay_due,
     decayed,
     effective_limit,
     floor_limit,
     learned,
+    patience_after_429,
+    patience_after_decay,
 )
 
 MINUTE_HOUR = ((600, 60.0), (5000, 3600.0))
@@ -79,3 +82,13 @@ def test_known_usage_makes_a_429_expected() -> None:
 def test_decay_halves() -> None:
     """Each decay step halves the estimate, down to 0."""
     assert [decayed(n) for n in (180, 1, 0)] == [90, 0, 0]
+
+
+def test_patience_doubles_when_a_lowered_estimate_meets_a_429() -> None:
+    """A 429 right after lowering doubles the patience up to 4; a lowering that held resets it."""
+    assert [patience_after_429(p, lowered=True) for p in (1, 2, 4)] == [2, 4, 4]
+    assert patience_after_429(2, lowered=False) == 2
+    assert patience_after_decay(4, lowered=True) == 1
+    assert patience_after_decay(4, lowered=False) == 4
+    assert decay_due(600, 1199, 2) is False
+    assert decay_due(600, 1200, 2) is True
