@@ -144,11 +144,13 @@ class _Lane:
         self.timer_at = self.deadline_at = math.inf
 
     def earliest(self, priority: int, now: float, seq: int | None = None) -> float:
-        """The least time a waiter of `priority` could be granted: exact for what is known.
+        """The earliest time a waiter of `priority` could be granted, never overstated.
 
         Counts the live waiters ahead of it (all of `priority` or higher for a new
-        arrival, or those ahead of `seq` in the heap), takes held slots as
-        released now and every call as instant, and respects a pause.
+        arrival, or those ahead of `seq` in the heap) and respects a pause; held
+        slots are taken as released now and every call as instant, so a refusal
+        is never wrong. Exact for the log when nothing is held; for a background
+        waiter behind foreground ones, the later of two lower bounds.
         """
         if seq is None:
             ahead = sum(n for p, n in self.waiting.items() if p >= priority)

@@ -24,7 +24,8 @@ included), so others spent at least ``L - used + 1``. When that is no more than
 the estimate already has, known usage explains the 429 (*expected*). When every
 window shows more room than that (*unexpected*), the 429 is blamed on one window
 (`blame`): among the windows whose period is at least ``retry_after`` (the
-server's wait can only be as long as the window that is full), the one with the
+server's wait can only be as long as the window that is full, give or take a
+second of rounding), the one with the
 least room left relative to its limit. Its estimate rises to the proof, and at
 least far enough to cut this side's effective limit by a fifth (`learned`): the
 proof only counts what the other consumer got in so far, which is little while
@@ -34,15 +35,18 @@ for the same reason).
 
 Decay. An estimate is only evidence of the past, and without rate-limit headers
 the only way to see that the other consumer slowed down or left is to use more
-and watch. After ``patience * L`` successful calls in a row (no 429 blamed on
-the window), the estimate is halved (`decayed`). If the next 429 blamed on the
-window comes before another such run, the other consumer is still there and the
-patience doubles (up to 8 windows' worth of calls: `patience_after_429`); if
-the lowered estimate survives a whole run, the patience is back to 1
-(`patience_after_decay`). So a steady consumer costs one short burst of 429s
-(the calls in flight) every 8 windows' worth of calls, well under one per 100
-calls, and a vanished one stops costing throughput a few windows of use after
-its last sign (at most 8 windows' worth of calls for the first step).
+and watch. After ``patience * L`` successful calls since the estimate last
+changed (no 429 blamed on the window meanwhile), the estimate is halved
+(`decayed`). If the next 429 blamed on the window comes before another such
+run, the other consumer is still there and the patience doubles (up to 4
+windows' worth of calls: `patience_after_429`); if the lowered estimate survives
+a whole run, the patience is back to 1 (`patience_after_decay`). So a steady
+consumer costs one short burst of 429s (the calls in flight) every 4 windows'
+worth of calls, well under one per 100 calls, and a vanished one stops costing
+throughput a few windows of use after its last sign (at most 4 windows' worth
+of calls before the first halving, then one window's worth per halving).
+Successes only count while this side uses the budget: an idle side learns
+nothing and forgets nothing.
 """
 
 from __future__ import annotations
