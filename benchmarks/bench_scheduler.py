@@ -32,6 +32,7 @@ from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from pyrate_limiter import Limiter, Rate
 
+from skilljar_async import BudgetExhaustedError
 from skilljar_async.ratelimit import CallType, RateLimits, SlidingWindowScheduler, Window
 
 T = TypeVar("T")
@@ -370,6 +371,71 @@ async def wakeups(ws: Windows, n: int) -> list[float]:
     return sorted(r - e for r, e in zip(order, ready, strict=True))
 
 
+async def refusals(case: str, n: int) -> list[Any]:
+    """Median real us for a `slot(max_wait=1)` that cannot be granted in time to raise."""
+    loop, read = asyncio.get_running_loop(), CallType.READ
+    limits = (
+        RateLimits.skilljar()
+        if case.startswith("Skilljar")
+        else RateLimits.uniform(Window(10, 3600.0), reserve=0.5)
+    )
+    s = SlidingWindowScheduler(limits)
+    priority = -1 if "background" in case else 0
+    ahead: list[asyncio.Task[None]] = []
+    if case.startswith("Skilljar"):  # spend the hour: 600 a minute, 5,000 in all
+        for k in range(5000):
+            if k and not k % 600:
+                await asyncio.sleep(60.0)
+            async with s.slot(read):
+                pass
+    else:
+        for _ in range(5 if "background" in case else 10):
+            async with s.slot(read):
+                pass
+    if "waiters" in case:
+        await asyncio.sleep(3600.0)  # the window frees: 10 slots for 1,000 queued waiters
+        ahead = spawn(1000, partial(s.slot, read), lambda i: None)[0]
+        await asyncio.sleep(0)
+    if "pause" in case:
+        await asyncio.sleep(3600.0)
+        s.pause(read, 30.0)
+    times, raised, v0, queued = [], 0, loop.time(), s.snapshot()[read].queued
+    for _ in range(n):
+        t = time.perf_counter()
+        try:
+            async with s.slot(read, priority=priority, max_wait=1.0):
+                pass
+        except BudgetExhaustedError:
+            raised += 1
+        times.append(time.perf_counter() - t)
+    waited = loop.time() - v0
+    snap = s.snapshot()[read]
+    for task in ahead:
+        task.cancel()
+    await asyncio.gather(*ahead, return_exceptions=True)
+    ok = raised == n and waited == 0.0 and snap.held == 0 and snap.queued == queued
+    return [case, f"{raised}/{n}", f"{waited:g}", f"{statistics.median(times) * 1e6:.2f}", ok]
+
+
+async def enter_exit(n: int) -> float:
+    """Median real us of one uncontended enter+exit, timed like a refusal."""
+    s, times = SlidingWindowScheduler(RateLimits.uniform(Window(10 * n, 1.0))), []
+    for _ in range(n):
+        t = time.perf_counter()
+        async with s.slot(CallType.READ, max_wait=1.0):
+            pass
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+REFUSALS = (
+    "full window (10/h spent)",
+    "Skilljar limits, hour spent",
+    "1,000 waiters ahead",
+    "429 pause in force",
+    "background, reserve left",
+)
+
 # ---------------------------------------------------------------------------- main
 SAT_HDR = "\nlimiter clock windows tasks max_in_window viol slack_ms makespan_s opt_s ratio"
 SAT_HDR += " FIFO_inv inv(seq) CPU_s\n"
@@ -402,6 +468,10 @@ limiter waiters bytes/waiter us/cancel note""",
 asyncio-throttle: not run (every waiter polls at 100 Hz: 1M wake-ups/s at 10k).""",
     "wake": """5. Wake-up delay (ours): tasks on 20/0.2s+60/1s, resume time - earliest allowed time
 clock tasks max_ms p99_ms median_ms""",
+    "refuse": """6. Fail fast (ours): median real us for slot(max_wait=1 s) to raise at once
+case refused virtual_s_waited median_us vs_enter+exit
+vs enter+exit: the median refusal over the median uncontended enter+exit timed the same way.
+Waiting out max_wait instead (asyncio.timeout around slot()) would cost 1 virtual s each.""",
     "targets": "Targets (ours)\ntarget measured result",
 }
 
@@ -496,6 +566,16 @@ def main() -> None:
         real[-1] < 0.01 and virt[-1] <= 1e-6 + EPS,
         value,
     )
+
+    n_r = 2000 if q else 10_000  # 6. fail fast
+    base = statistics.median(run(enter_exit(n_r), virtual=True) for _ in range(3))
+    rows = [run(refusals(case, n_r), virtual=True) for case in REFUSALS]
+    worst = max(float(r[3]) for r in rows)
+    ok = all(r[4] for r in rows)
+    rows = [[*r[:4], f"x{float(r[3]) / (base * 1e6):.1f}"] for r in rows]
+    show(TEXT["refuse"], rows, f"{n_r:,} refusals per case; enter+exit: {base * 1e6:.2f} us.")
+    target("fail fast: every refusal at once, nothing held", ok, "yes" if ok else "NO")
+    target("fail fast: median refusal <= 20 us", worst <= 20, f"{worst:.2f} us (worst case)")
 
     show(TEXT["targets"], targets)
     print(f"\ntotal wall time {time.perf_counter() - wall0:.0f} s")

@@ -6,6 +6,7 @@ from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIStatusError as APIStatusError
 from ._errors import APITimeoutError as APITimeoutError
 from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BudgetExhaustedError as BudgetExhaustedError
 from ._errors import ConflictError as ConflictError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
@@ -29,6 +30,7 @@ __all__ = [
     "APITimeoutError",
     "AsyncPaginator",
     "AuthenticationError",
+    "BudgetExhaustedError",
     "CallType",
     "ConflictError",
     "DEFAULT_BASE_URL",

@@ -1,6 +1,7 @@
 """Every error the client raises, under one root.
 
     SkilljarError
+    ├── BudgetExhaustedError        no rate slot within the caller's `max_wait`
     ├── APIConnectionError          no usable response (refused, dropped, reset)
     │   └── APITimeoutError         also a builtin TimeoutError
     └── APIStatusError              the server answered with an error status
@@ -20,13 +21,17 @@ redacted. A list scan that fails sets `resume_from` (the page URL to pass to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .ratelimit import CallType
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "BudgetExhaustedError",
     "ConflictError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -60,6 +65,24 @@ class SkilljarError(Exception):
         tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
         resume = f"; resume with resume_from={self.resume_from!r}" if self.resume_from else ""
         return f"{self.message}{where}{tries}{resume}"
+
+
+class BudgetExhaustedError(SkilljarError):
+    """No rate slot could be granted within the caller's `max_wait`; nothing was sent.
+
+    `retry_after` is the least number of seconds (from when it was raised) until
+    a slot of `call_type` could be granted; a fail-fast caller can pass it on,
+    e.g. as a 503's ``Retry-After``.
+    """
+
+    def __init__(self, call_type: CallType, retry_after: float, max_wait: float) -> None:
+        super().__init__(
+            f"no {call_type.value} slot within {max_wait:g} s: "
+            f"the earliest is in {retry_after:.3f} s"
+        )
+        self.call_type = call_type
+        self.retry_after = retry_after
+        self.max_wait = max_wait
 
 
 class APIConnectionError(SkilljarError):

@@ -33,6 +33,7 @@ def test_all_is_pinned() -> None:
         "APITimeoutError",
         "AsyncPaginator",
         "AuthenticationError",
+        "BudgetExhaustedError",
         "CallType",
         "ConflictError",
         "DEFAULT_BASE_URL",

@@ -12,6 +12,7 @@ from ._limits import CallType as CallType
 from ._limits import RateLimits as RateLimits
 from ._limits import Window as Window
 from ._log import SlidingLog as SlidingLog
+from ._scheduler import BudgetScheduler as BudgetScheduler
 from ._scheduler import Scheduler as Scheduler
 from ._scheduler import SlidingWindowScheduler as SlidingWindowScheduler
 from ._snapshot import LaneSnapshot as LaneSnapshot
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .redis import SchedulerUnavailableError as SchedulerUnavailableError
 
 __all__ = [
+    "BudgetScheduler",
     "CallType",
     "LaneSnapshot",
     "RateLimits",

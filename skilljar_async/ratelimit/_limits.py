@@ -74,23 +74,41 @@ def _windows(value: Iterable[Window]) -> tuple[Window, ...]:
     return windows
 
 
+def _reserve(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"RateLimits.reserve must be a number, got {value!r}")
+    if not 0 <= value < 1:
+        raise ValueError(f"RateLimits.reserve must be >= 0 and < 1, got {value!r}")
+    return float(value)
+
+
 @attrs.frozen
 class RateLimits:
-    """The windows each call type must respect; an empty sequence means unlimited."""
+    """The windows each call type must respect; an empty sequence means unlimited.
+
+    `reserve` is the fraction of every window kept for foreground calls
+    (priority >= 0): background calls (priority < 0, e.g. bulk jobs) are granted
+    only while a window holds fewer than ``floor(limit * (1 - reserve))`` calls
+    (at least 1), so a web request behind a bulk job does not wait for the window.
+    """
 
     read: tuple[Window, ...] = attrs.field(converter=_windows)
     modify: tuple[Window, ...] = attrs.field(converter=_windows)
     remove: tuple[Window, ...] = attrs.field(converter=_windows)
+    reserve: float = attrs.field(default=0.0, kw_only=True, converter=_reserve)
 
     @classmethod
-    def skilljar(cls) -> RateLimits:
-        """Skilljar's published limits: 600 per 60 s and 5,000 per hour, per call type."""
-        return cls.uniform(Window(600, 60.0), Window(5000, 3600.0))
+    def skilljar(cls, *, reserve: float = 0.1) -> RateLimits:
+        """Skilljar's published limits: 600 per 60 s and 5,000 per hour, per call type.
+
+        By default 10% of each window is kept for foreground calls.
+        """
+        return cls.uniform(Window(600, 60.0), Window(5000, 3600.0), reserve=reserve)
 
     @classmethod
-    def uniform(cls, *windows: Window) -> RateLimits:
+    def uniform(cls, *windows: Window, reserve: float = 0.0) -> RateLimits:
         """The same windows for every call type."""
-        return cls(read=windows, modify=windows, remove=windows)
+        return cls(read=windows, modify=windows, remove=windows, reserve=reserve)
 
     @classmethod
     def unlimited(cls) -> RateLimits:
@@ -99,10 +117,18 @@ class RateLimits:
 
     @classmethod
     def parse(cls, text: str) -> RateLimits:
-        """``skilljar``, ``off``, or windows as ``CALLS/SECONDS,...`` (e.g. ``20/1,50/5``)."""
-        text = text.strip().lower()
+        """Limits from their command-line form.
+
+        ``skilljar`` (Skilljar's limits, reserve 0.1), ``off``, or windows as
+        ``CALLS/SECONDS,...`` (e.g. ``20/1,50/5``, reserve 0), each optionally
+        followed by ``;reserve=FRACTION``: ``600/60,5000/3600;reserve=0.1``,
+        ``skilljar;reserve=0``.
+        """
+        text, _, option = text.strip().lower().partition(";")
+        reserve = _parse_reserve(option) if option else None
+        text = text.strip()
         if text == "skilljar":
-            return cls.skilljar()
+            return cls.skilljar(reserve=0.1 if reserve is None else reserve)
         if text in ("off", "none", "unlimited"):
             return cls.unlimited()
         windows = []
@@ -112,8 +138,18 @@ class RateLimits:
                 windows.append(Window(int(limit), float(period)))
             except ValueError:
                 raise ValueError(f"bad window {part!r}: use CALLS/SECONDS, e.g. 600/60") from None
-        return cls.uniform(*windows)
+        return cls.uniform(*windows, reserve=reserve or 0.0)
 
     def for_call_type(self, call_type: CallType) -> Sequence[Window]:
         """The windows of one call type."""
         return getattr(self, call_type.value)  # type: ignore[no-any-return]
+
+
+def _parse_reserve(option: str) -> float:
+    name, _, value = option.partition("=")
+    if name.strip() != "reserve":
+        raise ValueError(f"bad option {option!r}: use ;reserve=FRACTION, e.g. ;reserve=0.1")
+    try:
+        return _reserve(float(value))
+    except ValueError:
+        raise ValueError(f"bad reserve {value.strip()!r}: use a fraction >= 0 and < 1") from None

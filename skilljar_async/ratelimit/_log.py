@@ -17,6 +17,13 @@ most ``held(t) + stamps in (t - period, t]``, which the grant rule keeps
 passing only lets stamps expire; a release turns one held slot into one stamp
 inside every window, leaving the sum unchanged. QED.
 
+The same holds for any smaller limit a grant is checked against: foreground
+calls are checked against the *effective* limit (the configured one minus the
+outside estimate) and background calls against their share of it (the reserve
+kept back); both are ``<= limit`` (see `_share`), so the sum never exceeds the
+configured limit either. A share that shrinks while slots are held (a 429
+raised the estimate) only delays grants until the sum is under it again.
+
 Only the newest ``max(limit)`` stamps can ever matter (a window of limit L
 looks at most at its L-th newest stamp), so stamps live in a ring buffer that
 grows up to that size and then wraps: memory never grows with the number of
@@ -28,6 +35,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from . import _share
 from ._limits import Window
 
 __all__ = ["SlidingLog"]
@@ -36,27 +44,114 @@ _INF = math.inf
 
 
 class SlidingLog:
-    """Held slots and release stamps of one call type, with its windows' rules."""
+    """Held slots and release stamps of one call type, with its windows' rules.
 
-    __slots__ = ("_buf", "_cap", "_head", "_max_period", "held", "min_limit", "windows")
+    `fg` and `bg` are the ``(limit, period)`` pairs foreground and background
+    grants are checked against; `windows` are the configured ones.
+    """
 
-    def __init__(self, windows: Sequence[Window]) -> None:
+    __slots__ = (
+        "_buf",
+        "_cap",
+        "_head",
+        "_max_period",
+        "bg",
+        "fg",
+        "held",
+        "lowered",
+        "min_bg",
+        "min_limit",
+        "outside",
+        "patience",
+        "reserve",
+        "successes",
+        "windows",
+    )
+
+    def __init__(self, windows: Sequence[Window], reserve: float = 0.0) -> None:
         self.windows: tuple[tuple[int, float], ...] = tuple((w.limit, w.period) for w in windows)
+        self.reserve = reserve
         self._cap = max((limit for limit, _ in self.windows), default=0)
         self._max_period = max((period for _, period in self.windows), default=0.0)
-        #: below this many held slots plus stamps every window surely has room
-        self.min_limit = min((limit for limit, _ in self.windows), default=2**62)
+        #: per window: outside usage estimated, successes since it last changed, how
+        #: many windows' worth of them lower it (see `_share`), and whether it was lowered
+        self.outside = [0] * len(self.windows)
+        self.successes = [0] * len(self.windows)
+        self.patience = [1] * len(self.windows)
+        self.lowered = [False] * len(self.windows)
+        self.fg = self.bg = self.windows
+        self.min_limit = self.min_bg = 2**62
+        self._reshape()
         # Stamps, oldest to newest; once `_cap` long it wraps as a ring.
         self._buf: list[float] = []
         self._head = 0  # where the next stamp goes; the newest is at _head - 1
         self.held = 0
+
+    def _reshape(self) -> None:
+        """Derive the foreground and background limits from the estimate and reserve."""
+        self.fg = tuple(
+            (_share.effective_limit(limit, out), period)
+            for (limit, period), out in zip(self.windows, self.outside, strict=True)
+        )
+        self.bg = tuple((_share.background_limit(lim, self.reserve), p) for lim, p in self.fg)
+        #: below this many held slots plus stamps every window surely has room
+        self.min_limit = min((limit for limit, _ in self.fg), default=2**62)
+        self.min_bg = min((limit for limit, _ in self.bg), default=2**62)
+
+    def set_outside(self, w: int, calls: int) -> None:
+        """Set window `w`'s outside estimate and restart its decay count."""
+        self.outside[w] = calls
+        self.successes[w] = 0
+        self._reshape()
+
+    def throttled(self, now: float, retry_after: float | None = None) -> bool:
+        """Learn from a 429: whether it was unexpected (then the estimate rises).
+
+        Call it once the throttled call's slot is released (or still held): the
+        call must be counted exactly once. See `_share` for the rules.
+        """
+        if not self.windows:
+            return True  # no limits known: nothing explains a 429, nothing to learn
+        used = self.used(now)
+        w = _share.blame(self.windows, used, self.outside, retry_after)
+        if w < 0:
+            return False
+        self.patience[w] = _share.patience_after_429(self.patience[w], self.lowered[w])
+        self.lowered[w] = False
+        self.set_outside(w, _share.learned(self.windows[w][0], used[w], self.outside[w]))
+        return True
+
+    def succeeded(self) -> bool:
+        """Count a success towards decaying the estimates; whether one was lowered."""
+        changed = False
+        for w, outside in enumerate(self.outside):
+            if outside:
+                self.successes[w] += 1
+                if _share.decay_due(self.windows[w][0], self.successes[w], self.patience[w]):
+                    self._decay(w)
+                    changed = True
+        return changed
+
+    def _decay(self, w: int) -> None:
+        outside = _share.decayed(self.outside[w])
+        if outside:
+            self.patience[w] = _share.patience_after_decay(self.patience[w], self.lowered[w])
+            self.lowered[w] = True
+        else:  # the other consumer is gone: start afresh
+            self.patience[w] = 1
+            self.lowered[w] = False
+        self.set_outside(w, outside)
+
+    def used(self, now: float) -> list[int]:
+        """Held slots plus stamps inside each window at `now`."""
+        return [self.held + self.in_window(now, period) for _, period in self.windows]
 
     @property
     def count(self) -> int:
         """Stamps kept (at most the largest limit)."""
         return len(self._buf)
 
-    def ready_at(self, now: float) -> float:
+    def ready_at(self, now: float, background: bool = False) -> float:
         """Earliest time ``>= now`` at which one more slot may be granted.
 
         ``inf`` when held slots alone fill a window: only a release can help.
@@ -66,7 +161,7 @@ class SlidingLog:
         kept = len(buf)
         head = self._head
         held = self.held
-        for limit, period in self.windows:
+        for limit, period in self.bg if background else self.fg:
             room = limit - held
             if room <= 0:
                 return _INF
@@ -116,20 +211,44 @@ class SlidingLog:
         out = [self.newest(j) for j in range(len(self._buf))]
         return [s for s in reversed(out) if s > horizon]
 
-    def eta(self, now: float, n: int = 1, not_before: float = -_INF) -> float:
+    def eta(
+        self, now: float, n: int = 1, not_before: float = -_INF, *, background: bool = False
+    ) -> float:
         """Exact earliest time at which `n` more calls could all have been granted.
 
         Held slots are taken as released at `now` and the `n` calls as instant,
         so this is the schedule a greedy scheduler with no other demand achieves.
+        `background` checks the calls against the background share.
         """
         if n < 1:
             raise ValueError(f"n must be >= 1, got {n!r}")
         floor = max(now, not_before)
-        if not self.windows:
+        windows = self.bg if background else self.fg
+        if not windows:
             return floor
+        if n <= (self.min_bg if background else self.min_limit):
+            return self._eta_within(now, n, floor, windows)
         events = self.stamps(now)
         events.extend([now] * self.held)
-        return _greedy_schedule(events, self.windows, n, floor)
+        return _greedy_schedule(events, windows, n, floor)
+
+    def _eta_within(
+        self, now: float, n: int, floor: float, windows: tuple[tuple[int, float], ...]
+    ) -> float:
+        """`eta` in O(windows) when `n` is at most every limit.
+
+        The k-th new call then only waits for the ``(limit - k + 1)``-th newest
+        existing event of each window, and later calls wait for newer events,
+        so the n-th call's time is the latest of those for ``k = n``.
+        """
+        held = self.held
+        at = floor
+        for limit, period in windows:
+            j = limit - n  # 0 = newest; held slots count as the newest events, at `now`
+            expiry = now + period if j < held else self.newest(j - held) + period
+            if expiry > at:
+                at = expiry
+        return at
 
 
 def _greedy_schedule(

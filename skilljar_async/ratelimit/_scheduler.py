@@ -1,10 +1,16 @@
 """The in-memory sliding-window scheduler: waiters, one timer per call type.
 
-Each call type has a lane: a `SlidingLog` (the window math), a heap of waiters
-ordered by (higher priority first, then arrival), and at most one timer armed
-for the exact moment the head waiter can be granted. Nothing polls; only the
-head of the queue is ever looked at, so a thousand waiters cost one wake-up
+Each call type has a lane (`_lane`): a `SlidingLog` (the window math), a heap of
+waiters ordered by (higher priority first, then arrival), and at most one timer
+armed for the exact moment the head waiter can be granted. Nothing polls; only
+the head of the queue is ever looked at, so a thousand waiters cost one wake-up
 each, not a thundering herd.
+
+Sharing the budget (rules in `_share`): background calls (priority < 0) leave
+the limits' `reserve` to foreground ones; ``slot(..., max_wait=)`` fails fast
+with `BudgetExhaustedError` instead of queueing past a deadline; and
+`throttled()` / `succeeded()` learn how much of each window other integrations
+spend, so this side runs on what is left instead of meeting 429s every window.
 
 Cancellation is lazy: a waiter cancelled while queued just leaves a cancelled
 future in the heap, skipped when it reaches the head (and swept when dead
@@ -15,18 +21,16 @@ over but before it resumed gives the grant back and the next waiter gets it.
 from __future__ import annotations
 
 import asyncio
-import heapq
-import math
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from ._limits import CallType, RateLimits, Window
-from ._log import SlidingLog
+from ._lane import _Lane, _Slot
+from ._limits import CallType, RateLimits
 from ._snapshot import LaneSnapshot, SchedulerSnapshot, window_snapshots
 
-__all__ = ["Scheduler", "SlidingWindowScheduler"]
+__all__ = ["BudgetScheduler", "Scheduler", "SlidingWindowScheduler"]
 
 _SKILLJAR = RateLimits.skilljar()
 
@@ -63,6 +67,37 @@ class Scheduler(Protocol):
         ...
 
 
+@runtime_checkable
+class BudgetScheduler(Scheduler, Protocol):
+    """A `Scheduler` that also fails fast and learns from 429s what others spend.
+
+    ``isinstance(scheduler, BudgetScheduler)`` tells a client whether it may
+    pass `max_wait` and report 429s and successes.
+    """
+
+    def slot(
+        self, call_type: CallType, *, priority: int = 0, max_wait: float | None = None
+    ) -> _AsyncContext:  # pragma: no cover - protocol
+        """One slot of `call_type`; `BudgetExhaustedError` if none within `max_wait` s."""
+        ...
+
+    def throttled(
+        self, call_type: CallType, retry_after: float | None = None
+    ) -> bool:  # pragma: no cover
+        """Report a 429; whether it was unexpected (evidence of outside usage)."""
+        ...
+
+    def succeeded(self, call_type: CallType) -> None:  # pragma: no cover
+        """Report a successful call: ends probing and decays the outside estimate."""
+        ...
+
+    def eta(
+        self, call_type: CallType, n: int = 1, *, priority: int = 0
+    ) -> float:  # pragma: no cover
+        """Seconds until `n` more calls of `priority` could all have been granted."""
+        ...
+
+
 class _AsyncContext(Protocol):
     def __aenter__(self) -> Awaitable[None]: ...  # pragma: no cover
 
@@ -94,17 +129,29 @@ class SlidingWindowScheduler:
             raise TypeError(f"limits must be a RateLimits, got {limits!r}")
         self.limits = limits
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._lanes = {ct: _Lane(self, ct, limits.for_call_type(ct)) for ct in CallType}
+        self._lanes = {
+            ct: _Lane(self, ct, limits.for_call_type(ct), limits.reserve) for ct in CallType
+        }
 
     def __repr__(self) -> str:
         return f"<SlidingWindowScheduler {self.limits!r}>"
 
-    def slot(self, call_type: CallType, *, priority: int = 0) -> _Slot:
+    def slot(
+        self, call_type: CallType, *, priority: int = 0, max_wait: float | None = None
+    ) -> _Slot:
         """An async context manager that waits for, holds and then stamps one slot.
 
-        Higher `priority` waiters are served first; equal priorities in arrival order.
+        Higher `priority` waiters are served first; equal priorities in arrival
+        order. Background calls (priority < 0) leave the limits' reserve alone.
+        With `max_wait` (seconds), entering raises `BudgetExhaustedError` at once
+        when no grant can come within it, or when the deadline passes in the
+        queue (a pause, higher-priority arrivals); nothing is held then.
         """
         lane = self._lanes[call_type]
+        if max_wait is not None:
+            if isinstance(max_wait, bool) or not max_wait >= 0:
+                raise ValueError(f"max_wait must be None or >= 0 seconds, got {max_wait!r}")
+            return _Slot(lane, priority, float(max_wait))
         if priority == 0:
             return lane.default_slot
         return _Slot(lane, priority)
@@ -139,15 +186,39 @@ class SlidingWindowScheduler:
         """Whether `call_type` is probing (one slot at a time) after a 429."""
         return self._lanes[call_type].probe
 
-    def eta(self, call_type: CallType, n: int = 1) -> float:
-        """Seconds from now until `n` more calls could all have been granted.
+    def throttled(self, call_type: CallType, retry_after: float | None = None) -> bool:
+        """Learn from a 429 of `call_type`; True when it was unexpected.
+
+        Unexpected means this side's own use plus the outside estimate left room
+        in every window: others are spending the budget. The estimate of the
+        window to blame then rises and this side runs on what is left. Call it
+        after the throttled call's slot is released (it pauses nothing: call
+        `pause()` as well); `retry_after` is the server's, in seconds, if any.
+        """
+        return self._lanes[call_type].log.throttled(self._now(), retry_after)
+
+    def succeeded(self, call_type: CallType) -> None:
+        """Report a call of `call_type` that succeeded (any status below 400).
+
+        Ends probing like `recover()`, and counts towards decaying the outside
+        estimate, so throughput comes back when the other consumer goes away.
+        """
+        lane = self._lanes[call_type]
+        if lane.log.succeeded() or lane.probe:
+            lane.probe = False
+            if lane.live and lane.loop is not None and not lane.loop.is_closed():
+                lane.dispatch()
+
+    def eta(self, call_type: CallType, n: int = 1, *, priority: int = 0) -> float:
+        """Seconds from now until `n` more calls of `priority` could all have been granted.
 
         Exact for the current log with no other demand, taking held slots as
-        released now and the `n` calls as instant (the greedy schedule).
+        released now and the `n` calls as instant (the greedy schedule), within
+        the share `priority` may use.
         """
         lane = self._lanes[call_type]
         now = self._now()
-        return lane.log.eta(now, n, lane.pause_until) - now
+        return lane.log.eta(now, n, lane.pause_until, background=priority < 0) - now
 
     def snapshot(self) -> SchedulerSnapshot:
         """Per call type: each window's use, held slots, queued waiters and pause."""
@@ -189,168 +260,3 @@ class SlidingWindowScheduler:
         self._loop = loop
         for lane in self._lanes.values():
             lane.rebind(loop)
-
-
-class _Slot:
-    """The async context manager `slot()` returns; stateless, so it can be shared."""
-
-    __slots__ = ("_lane", "_priority")
-
-    def __init__(self, lane: _Lane, priority: int) -> None:
-        self._lane = lane
-        self._priority = priority
-
-    def __aenter__(self) -> Awaitable[None]:
-        lane = self._lane
-        loop = asyncio.get_running_loop()
-        if loop is not lane.loop:
-            lane.scheduler._bind(loop)
-        if not lane.live and not lane.probe:
-            log = lane.log
-            if log.held + log.count < log.min_limit and not lane.paused:
-                log.held += 1  # room in every window whatever the time: no clock read
-                return lane.done
-            now = loop.time()
-            if log.ready_at(now) <= now and lane.pause_until <= now:
-                log.held += 1
-                return lane.done
-        return lane.wait(self._priority)
-
-    def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> Awaitable[None]:
-        lane = self._lane
-        lane.log.release(lane.loop.time())  # type: ignore[union-attr]
-        if lane.live:
-            lane.dispatch()
-        return lane.done
-
-
-class _Lane:
-    """One call type's log, waiter heap and timer."""
-
-    __slots__ = (
-        "call_type",
-        "dead",
-        "default_slot",
-        "done",
-        "heap",
-        "live",
-        "log",
-        "loop",
-        "pause_until",
-        "paused",
-        "probe",
-        "scheduler",
-        "seq",
-        "timer",
-        "timer_at",
-    )
-
-    done: asyncio.Future[None]  #: set when the lane binds to a loop, before any use
-
-    def __init__(
-        self, scheduler: SlidingWindowScheduler, call_type: CallType, windows: Sequence[Window]
-    ) -> None:
-        self.scheduler = scheduler
-        self.call_type = call_type
-        self.log = SlidingLog(windows)
-        self.default_slot = _Slot(self, 0)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.heap: list[tuple[int, int, asyncio.Future[None]]] = []
-        self.live = 0  # queued waiters not cancelled
-        self.dead = 0  # cancelled waiters still in the heap
-        self.seq = 0
-        self.timer: asyncio.TimerHandle | None = None
-        self.timer_at = math.inf
-        self.pause_until = -math.inf
-        self.paused = False  # pause() was ever called: the clock must be read
-        self.probe = False
-
-    def rebind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Move to a new loop; waiters and timers of a closed loop are gone."""
-        self.loop = loop
-        # One finished future per loop: awaiting it returns at once, in C.
-        self.done = loop.create_future()
-        self.done.set_result(None)
-        self.heap.clear()
-        self.live = self.dead = 0
-        self.timer = None
-        self.timer_at = math.inf
-
-    async def wait(self, priority: int) -> None:
-        """Queue until granted; on cancellation consume nothing and lose nothing."""
-        fut: asyncio.Future[None] = self.loop.create_future()  # type: ignore[union-attr]
-        self.seq += 1
-        heapq.heappush(self.heap, (-priority, self.seq, fut))
-        self.live += 1
-        self.dispatch()
-        try:
-            await fut
-        except asyncio.CancelledError:
-            if fut.cancelled():  # still queued: the heap entry is dropped lazily
-                self.live -= 1
-                self.dead += 1
-                if self.dead > 64 and self.dead > self.live:
-                    self._sweep()
-            else:  # granted but cancelled before resuming: pass the grant on
-                self.log.release(0.0, stamp=False)
-            self.dispatch()
-            raise
-
-    def dispatch(self) -> None:
-        """Grant every waiter that can be granted now; arm the timer for the next."""
-        heap = self.heap
-        if not heap:
-            self._disarm()
-            return
-        now = self.loop.time()  # type: ignore[union-attr]
-        log = self.log
-        while heap:
-            fut = heap[0][2]
-            if fut.done():  # cancelled while queued
-                heapq.heappop(heap)
-                self.dead -= 1
-                continue
-            if self.probe and log.held:  # one probe at a time; its release dispatches
-                self._disarm()
-                return
-            at = log.ready_at(now)
-            if at < self.pause_until:
-                at = self.pause_until
-            if at > now:
-                self._arm(at)
-                return
-            heapq.heappop(heap)
-            log.held += 1
-            self.live -= 1
-            fut.set_result(None)
-        self._disarm()
-
-    def _arm(self, at: float) -> None:
-        if at == math.inf:  # only a release can free a slot, and it dispatches
-            self._disarm()
-        elif self.timer is None or at != self.timer_at:
-            if self.timer is not None:
-                self.timer.cancel()
-            self.timer = self.loop.call_at(at, self._on_timer)  # type: ignore[union-attr]
-            self.timer_at = at
-
-    def _disarm(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-            self.timer_at = math.inf
-
-    def _on_timer(self) -> None:
-        self.timer = None
-        self.timer_at = math.inf
-        self.dispatch()
-
-    def _sweep(self) -> None:
-        self.heap = [entry for entry in self.heap if not entry[2].done()]
-        heapq.heapify(self.heap)
-        self.dead = 0

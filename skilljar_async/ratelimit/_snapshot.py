@@ -16,11 +16,21 @@ __all__ = ["LaneSnapshot", "SchedulerSnapshot", "WindowSnapshot"]
 class WindowSnapshot:
     """One window of one call type at one instant."""
 
-    limit: int
+    limit: int  #: the configured limit
     period: float
     used: int  #: held slots plus stamps still inside the window
-    remaining: int  #: slots this window could grant right now
+    remaining: int  #: slots this window could grant foreground calls right now
     next_free_in: float  #: seconds until one more slot frees (0 if one is free; inf if held)
+    #: calls per window others are estimated to spend (learned from unexpected 429s)
+    outside: int = 0
+    #: what this side may use: the limit less the outside estimate, never below its floor
+    effective_limit: int = attrs.field(
+        default=attrs.Factory(lambda self: self.limit, takes_self=True)
+    )
+    #: background calls' share (priority < 0): the effective limit less the reserve
+    background_limit: int = attrs.field(
+        default=attrs.Factory(lambda self: self.effective_limit, takes_self=True)
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -54,10 +64,11 @@ class SchedulerSnapshot:
 def window_snapshots(log: SlidingLog, now: float) -> tuple[WindowSnapshot, ...]:
     """Describe each window of `log` at `now`."""
     out = []
-    for limit, period in log.windows:
+    shares = zip(log.windows, log.fg, log.bg, log.outside, strict=True)
+    for (limit, period), (effective, _), (background, _), outside in shares:
         used = log.held + log.in_window(now, period)
-        room = limit - log.held
-        if used < limit:
+        room = effective - log.held
+        if used < effective:
             free_in = 0.0
         elif room <= 0:
             free_in = math.inf
@@ -68,8 +79,11 @@ def window_snapshots(log: SlidingLog, now: float) -> tuple[WindowSnapshot, ...]:
                 limit=limit,
                 period=period,
                 used=used,
-                remaining=max(0, limit - used),
+                remaining=max(0, effective - used),
                 next_free_in=free_in,
+                outside=outside,
+                effective_limit=effective,
+                background_limit=background,
             )
         )
     return tuple(out)

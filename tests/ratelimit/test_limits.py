@@ -1,5 +1,7 @@
 """Call types, windows and limit sets."""
 
+import math
+
 import pytest
 
 from skilljar_async.ratelimit import CallType, RateLimits, Window
@@ -92,4 +94,53 @@ def test_parse_limits(text: str, expected: RateLimits) -> None:
 def test_parse_limits_rejects_garbage(text: str) -> None:
     """A malformed window is a ValueError naming the part."""
     with pytest.raises(ValueError, match=r"bad window|Window"):
+        RateLimits.parse(text)
+
+
+def test_reserve_defaults() -> None:
+    """Skilljar's preset keeps 10% back; hand-built and uniform limits keep nothing."""
+    w = Window(3, 1.0)
+    assert RateLimits.skilljar().reserve == 0.1
+    assert RateLimits.skilljar(reserve=0.25).reserve == 0.25
+    assert RateLimits.uniform(w).reserve == 0.0
+    assert RateLimits(read=[w], modify=[w], remove=[w]).reserve == 0.0
+
+
+def test_reserve_is_part_of_equality_and_repr() -> None:
+    """Two limits differing only by reserve are different, and the repr says so."""
+    w = Window(3, 1.0)
+    assert RateLimits.uniform(w, reserve=0.2) != RateLimits.uniform(w)
+    assert RateLimits.uniform(w, reserve=0.2) == RateLimits.uniform(w, reserve=0.2)
+    assert "reserve=0.2" in repr(RateLimits.uniform(w, reserve=0.2))
+
+
+@pytest.mark.parametrize("reserve", [-0.1, 1.0, 1.5, math.nan, math.inf, "0.1", True])
+def test_reserve_is_validated(reserve: object) -> None:
+    """A reserve outside [0, 1) or not a number is a ValueError."""
+    with pytest.raises(ValueError, match="reserve"):
+        RateLimits.uniform(Window(3, 1.0), reserve=reserve)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "600/60,5000/3600;reserve=0.1",
+            RateLimits.uniform(Window(600, 60.0), Window(5000, 3600.0), reserve=0.1),
+        ),
+        ("20/1; reserve = 0.5 ", RateLimits.uniform(Window(20, 1.0), reserve=0.5)),
+        ("skilljar;reserve=0", RateLimits.skilljar(reserve=0.0)),
+        ("skilljar", RateLimits.skilljar(reserve=0.1)),
+        ("20/1", RateLimits.uniform(Window(20, 1.0), reserve=0.0)),
+    ],
+)
+def test_parse_reserve(text: str, expected: RateLimits) -> None:
+    """`;reserve=FRACTION` sets the reserve; without it windows keep none, skilljar 10%."""
+    assert RateLimits.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["20/1;reserve=1", "20/1;reserve=x", "20/1;spare=0.1"])
+def test_parse_rejects_bad_reserve(text: str) -> None:
+    """A bad reserve value or an unknown option is a ValueError naming it."""
+    with pytest.raises(ValueError, match=r"reserve|option"):
         RateLimits.parse(text)

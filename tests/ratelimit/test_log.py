@@ -125,3 +125,92 @@ def test_eta_rejects_zero() -> None:
     """Asking for fewer than one call is a ValueError."""
     with pytest.raises(ValueError, match="n must be"):
         make_log((1, 1.0)).eta(0.0, 0)
+
+
+def test_background_share_leaves_the_reserve() -> None:
+    """Background grants stop at floor(limit * (1 - reserve)); foreground ones at the limit."""
+    log = SlidingLog([Window(10, 1.0)], reserve=0.2)
+    for _ in range(8):
+        assert log.ready_at(0.0, background=True) == 0.0
+        log.acquire()
+    assert log.ready_at(0.0, background=True) == math.inf
+    assert log.ready_at(0.0) == 0.0
+    log.release(0.5)
+    assert log.ready_at(0.5, background=True) == 1.5  # 7 held + 1 stamp: wait for it
+    assert log.ready_at(0.5) == 0.5
+
+
+def test_eta_of_background_calls_uses_their_share() -> None:
+    """`eta(..., background=True)` schedules within the background share."""
+    log = SlidingLog([Window(10, 1.0)], reserve=0.5)
+    assert log.eta(0.0, 5, background=True) == 0.0
+    assert log.eta(0.0, 6, background=True) == 1.0
+    assert log.eta(0.0, 10) == 0.0
+
+
+def test_unexpected_429_lowers_the_effective_limit() -> None:
+    """A 429 with room left proves outside usage; the limit shrinks by it."""
+    log = SlidingLog([Window(10, 1.0)], reserve=0.5)
+    for t in (0.1, 0.2, 0.3):
+        log.acquire()
+        log.release(t)
+    assert log.throttled(0.3) is True  # 3 used of 10: others spent at least 8
+    assert log.outside == [8]
+    assert log.fg == ((2, 1.0),)  # 10 - 8
+    assert log.bg == ((1, 1.0),)
+    assert log.throttled(0.3) is False  # the estimate now explains it
+
+
+def test_unexpected_429_cuts_at_least_a_fifth() -> None:
+    """A 429 that proves little still cuts the effective limit from 100 to 80."""
+    log = SlidingLog([Window(100, 1.0)])
+    for t in range(95):
+        log.acquire()
+        log.release(t / 100)
+    assert log.throttled(0.95) is True  # proves 6, the cut takes 20
+    assert log.outside == [20]
+    assert log.fg == ((80, 1.0),)
+
+
+def test_estimate_decays_after_a_window_of_successes() -> None:
+    """After `limit` successes with no 429 the estimate halves, then halves again."""
+    log = SlidingLog([Window(10, 1.0)])
+    log.set_outside(0, 8)
+    assert [log.succeeded() for _ in range(10)] == [False] * 9 + [True]
+    assert log.outside == [4]
+    for _ in range(10):
+        log.succeeded()
+    assert log.outside == [2]
+    assert log.fg == ((8, 1.0),)
+
+
+def test_throttled_with_no_limits_is_unexpected() -> None:
+    """Unlimited call types learn nothing but call the 429 unexpected."""
+    assert SlidingLog([]).throttled(0.0) is True
+
+
+def test_a_429_right_after_lowering_makes_the_next_lowering_wait_longer() -> None:
+    """Lowered, then throttled again: twice as many successes before the next halving."""
+    log = SlidingLog([Window(10, 100.0)])
+    log.set_outside(0, 8)
+    for _ in range(10):
+        log.succeeded()
+    assert log.outside == [4]
+    for t in range(5):
+        log.acquire()
+        log.release(float(t))
+    assert log.throttled(5.0) is True  # 5 used: proves 6 > 4, and the cut gives 6 too
+    assert (log.outside, log.patience) == ([6], [2])
+    assert [log.succeeded() for _ in range(20)] == [False] * 19 + [True]
+    assert log.outside == [3]
+
+
+def test_estimate_reaching_zero_starts_afresh() -> None:
+    """Decayed to 0, the estimate stops counting and its patience is back to 1."""
+    log = SlidingLog([Window(10, 1.0)])
+    log.set_outside(0, 1)
+    log.patience[0] = 4
+    for _ in range(40):
+        log.succeeded()
+    assert (log.outside, log.patience, log.lowered) == ([0], [1], [False])
+    assert log.succeeded() is False

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from skilljar_async.ratelimit import CallType, RateLimits, SlidingWindowScheduler, Window
-from skilljar_async.ratelimit._scheduler import _Lane
+from skilljar_async.ratelimit._lane import _Lane
 
 READ = CallType.READ
 pytestmark = pytest.mark.looptime
