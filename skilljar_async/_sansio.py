@@ -12,7 +12,7 @@ import email.utils
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ._errors import (
@@ -42,9 +42,20 @@ __all__ = [
 
 USER_AGENT = f"skilljar-async/{__version__}"
 
-#: Keys whose values never appear in reprs, logs or exceptions.
-SECRET_KEYS = frozenset(
-    {"basic_auth_password", "additional_headers", "login_token", "download_url", "target_url"}
+#: Keys whose values never appear in reprs, logs or exceptions: webhook credentials,
+#: SSO login and invite tokens, presigned download URLs, payment processor data. The one
+#: list: error bodies (`redact`), model reprs and the generator all read it.
+SECRET_KEYS: Final = frozenset(
+    {
+        "additional_headers",
+        "basic_auth_password",
+        "download_url",
+        "invite_url",
+        "login_token",
+        "payment_processor_response_data",
+        "target_url",
+        "token",
+    }
 )
 _REDACTED = "<redacted>"
 

@@ -1,4 +1,4 @@
-"""The committed generated modules are exactly what ``scripts/gen_client.py`` makes."""
+"""The committed generated packages are exactly what ``python -m tools.codegen`` makes."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_modules_match_the_catalogue() -> None:
-    """Regenerating from ``_data/*.json`` changes nothing (else: run the script, review)."""
+    """Regenerating from ``_data/*.json`` changes nothing (else: run the generator, review)."""
     if not (ROOT / ".venv" / "bin" / "ruff").exists() and shutil.which("ruff") is None:
         pytest.skip("the generator formats with ruff (dev extra), which is not installed")
-    script = ROOT / "scripts" / "gen_client.py"
     result = subprocess.run(
-        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tools.codegen", "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -14,12 +14,13 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from importlib import resources
-from typing import Any, Final, Protocol, TypeVar, final
+from typing import Any, Final, Protocol, TypeVar
 from urllib.parse import quote
 
 from .._convert import unstructure
 from .._errors import SkilljarError
 from .._pagination import AsyncPaginator
+from .._types import NOT_GIVEN, NotGiven
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -36,39 +37,6 @@ MAX_PAGE_SIZE: Final = 1000
 _ID = re.compile(r"[0-9a-zA-Z]+")
 _DOMAIN_NAME = re.compile(r"[-:.0-9a-z]+")
 _HAS_ALNUM = re.compile(r"[0-9a-z]")
-
-
-@final
-class NotGiven:
-    """Type of `NOT_GIVEN`: marks an argument the caller did not pass.
-
-    Update methods send only the fields that were given, and ``None`` means "send
-    null" (clear the value), so "not given" needs its own marker.
-    """
-
-    _instance: NotGiven | None = None
-
-    def __new__(cls) -> NotGiven:
-        """Return the single instance."""
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        """Render as the constant's name."""
-        return "NOT_GIVEN"
-
-    def __bool__(self) -> bool:
-        """Be falsy, like the absence it stands for."""
-        return False
-
-    def __reduce__(self) -> str:
-        """Unpickle to the same singleton."""
-        return "NOT_GIVEN"
-
-
-#: Default of every optional body argument: leave the field out of the request.
-NOT_GIVEN: Final = NotGiven()
 
 
 class _ClientLike(Protocol):

@@ -11,17 +11,17 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     id_segment,
     optional_enum,
     query,
     text,
 )
-from ._gen_courses import CourseLabels
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._courses import CourseLabels
 
 __all__ = ["Courses"]
 
@@ -68,12 +68,9 @@ def _settings(
 class Courses(Resource):
     """Courses of the organization (`/v1/courses`); ``labels`` links labels to a course."""
 
-    __slots__ = ("labels",)
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``labels`` sub-resource to `client`."""
-        super().__init__(client)
-        self.labels = CourseLabels(client)
+    labels: SubResource[CourseLabels] = SubResource("._generated._courses", "CourseLabels")
 
     def list(
         self,

@@ -12,7 +12,6 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     body_id,
     domain_segment,
@@ -21,15 +20,16 @@ from ._base import (
     query,
     text,
 )
-from ._gen_domain_users import (
-    DomainUserInvites,
-    DomainUserManagerAccess,
-    DomainUserSignupFields,
-    DomainUserSignupFieldsBulk,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._domain_users import (
+        DomainUserInvites,
+        DomainUserManagerAccess,
+        DomainUserSignupFields,
+        DomainUserSignupFieldsBulk,
+    )
 
 __all__ = ["DomainUsers"]
 
@@ -60,15 +60,20 @@ class DomainUsers(Resource):
     ``signup_fields_bulk``.
     """
 
-    __slots__ = ("invites", "manager_access", "signup_fields", "signup_fields_bulk")
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.invites = DomainUserInvites(client)
-        self.manager_access = DomainUserManagerAccess(client)
-        self.signup_fields = DomainUserSignupFields(client)
-        self.signup_fields_bulk = DomainUserSignupFieldsBulk(client)
+    invites: SubResource[DomainUserInvites] = SubResource(
+        "._generated._domain_users", "DomainUserInvites"
+    )
+    manager_access: SubResource[DomainUserManagerAccess] = SubResource(
+        "._generated._domain_users", "DomainUserManagerAccess"
+    )
+    signup_fields: SubResource[DomainUserSignupFields] = SubResource(
+        "._generated._domain_users", "DomainUserSignupFields"
+    )
+    signup_fields_bulk: SubResource[DomainUserSignupFieldsBulk] = SubResource(
+        "._generated._domain_users", "DomainUserSignupFieldsBulk"
+    )
 
     def list(
         self,

@@ -11,24 +11,24 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     body_id,
     domain_segment,
     id_segment,
     query,
 )
-from ._enrollments import PublishedCourseEnrollments
-from ._gen_published_courses import (
-    PublishedCoursePrerequisites,
-    PublishedCourseStudentGroupPrerequisites,
-    PublishedCourseTags,
-    PublishedCourseVisibilityOverrides,
-    ReenrollmentRules,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._enrollments import PublishedCourseEnrollments
+    from ._generated._published_courses import (
+        PublishedCoursePrerequisites,
+        PublishedCourseStudentGroupPrerequisites,
+        PublishedCourseTags,
+        PublishedCourseVisibilityOverrides,
+        ReenrollmentRules,
+    )
 
 __all__ = ["DomainPublishedCourses"]
 
@@ -53,24 +53,26 @@ class DomainPublishedCourses(Resource):
     ``student_group_prerequisites``, ``tags`` and ``visibility_overrides``.
     """
 
-    __slots__ = (
-        "enrollments",
-        "published_course_prerequisites",
-        "reenrollment_rule",
-        "student_group_prerequisites",
-        "tags",
-        "visibility_overrides",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.enrollments = PublishedCourseEnrollments(client)
-        self.published_course_prerequisites = PublishedCoursePrerequisites(client)
-        self.reenrollment_rule = ReenrollmentRules(client)
-        self.student_group_prerequisites = PublishedCourseStudentGroupPrerequisites(client)
-        self.tags = PublishedCourseTags(client)
-        self.visibility_overrides = PublishedCourseVisibilityOverrides(client)
+    enrollments: SubResource[PublishedCourseEnrollments] = SubResource(
+        "._enrollments", "PublishedCourseEnrollments"
+    )
+    published_course_prerequisites: SubResource[PublishedCoursePrerequisites] = SubResource(
+        "._generated._published_courses", "PublishedCoursePrerequisites"
+    )
+    reenrollment_rule: SubResource[ReenrollmentRules] = SubResource(
+        "._generated._published_courses", "ReenrollmentRules"
+    )
+    student_group_prerequisites: SubResource[PublishedCourseStudentGroupPrerequisites] = (
+        SubResource("._generated._published_courses", "PublishedCourseStudentGroupPrerequisites")
+    )
+    tags: SubResource[PublishedCourseTags] = SubResource(
+        "._generated._published_courses", "PublishedCourseTags"
+    )
+    visibility_overrides: SubResource[PublishedCourseVisibilityOverrides] = SubResource(
+        "._generated._published_courses", "PublishedCourseVisibilityOverrides"
+    )
 
     def list(
         self,

@@ -10,23 +10,23 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     domain_segment,
     id_segment,
     query,
     text,
 )
-from ._enrollments import PublishedPathEnrollments
-from ._gen_published_paths import (
-    PublishedPathItems,
-    PublishedPathLabels,
-    PublishedPathTags,
-    PublishedPathVisibilityOverrides,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._enrollments import PublishedPathEnrollments
+    from ._generated._published_paths import (
+        PublishedPathItems,
+        PublishedPathLabels,
+        PublishedPathTags,
+        PublishedPathVisibilityOverrides,
+    )
 
 __all__ = ["DomainPublishedPaths"]
 
@@ -51,22 +51,23 @@ class DomainPublishedPaths(Resource):
     ``visibility_overrides``.
     """
 
-    __slots__ = (
-        "labels",
-        "path_items",
-        "published_path_enrollments",
-        "tags",
-        "visibility_overrides",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.published_path_enrollments = PublishedPathEnrollments(client)
-        self.labels = PublishedPathLabels(client)
-        self.path_items = PublishedPathItems(client)
-        self.tags = PublishedPathTags(client)
-        self.visibility_overrides = PublishedPathVisibilityOverrides(client)
+    published_path_enrollments: SubResource[PublishedPathEnrollments] = SubResource(
+        "._enrollments", "PublishedPathEnrollments"
+    )
+    labels: SubResource[PublishedPathLabels] = SubResource(
+        "._generated._published_paths", "PublishedPathLabels"
+    )
+    path_items: SubResource[PublishedPathItems] = SubResource(
+        "._generated._published_paths", "PublishedPathItems"
+    )
+    tags: SubResource[PublishedPathTags] = SubResource(
+        "._generated._published_paths", "PublishedPathTags"
+    )
+    visibility_overrides: SubResource[PublishedPathVisibilityOverrides] = SubResource(
+        "._generated._published_paths", "PublishedPathVisibilityOverrides"
+    )
 
     def list(
         self,

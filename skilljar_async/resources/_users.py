@@ -11,21 +11,21 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     id_segment,
     optional_enum,
     query,
 )
-from ._gen_users import (
-    UserGroups,
-    UserPlanEnrollments,
-    UserPublishedCourseLessons,
-    UserPublishedPathEnrollments,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._users import (
+        UserGroups,
+        UserPlanEnrollments,
+        UserPublishedCourseLessons,
+        UserPublishedPathEnrollments,
+    )
 
 __all__ = ["UserAnonymize", "UserPublishedCourses", "Users"]
 
@@ -41,22 +41,19 @@ class Users(Resource):
     ``anonymize``, ``groups``, ``plan_enrollments`` and ``published_path_enrollments``.
     """
 
-    __slots__ = (
-        "anonymize",
-        "groups",
-        "plan_enrollments",
-        "published_courses",
-        "published_path_enrollments",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.anonymize = UserAnonymize(client)
-        self.published_courses = UserPublishedCourses(client)
-        self.groups = UserGroups(client)
-        self.plan_enrollments = UserPlanEnrollments(client)
-        self.published_path_enrollments = UserPublishedPathEnrollments(client)
+    anonymize: SubResource[UserAnonymize] = SubResource("._users", "UserAnonymize")
+    published_courses: SubResource[UserPublishedCourses] = SubResource(
+        "._users", "UserPublishedCourses"
+    )
+    groups: SubResource[UserGroups] = SubResource("._generated._users", "UserGroups")
+    plan_enrollments: SubResource[UserPlanEnrollments] = SubResource(
+        "._generated._users", "UserPlanEnrollments"
+    )
+    published_path_enrollments: SubResource[UserPublishedPathEnrollments] = SubResource(
+        "._generated._users", "UserPublishedPathEnrollments"
+    )
 
     def list(
         self,
@@ -154,12 +151,11 @@ class UserAnonymize(Resource):
 class UserPublishedCourses(Resource):
     """A learner's enrollments and progress per published course; ``lessons`` per lesson."""
 
-    __slots__ = ("lessons",)
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``lessons`` sub-resource to `client`."""
-        super().__init__(client)
-        self.lessons = UserPublishedCourseLessons(client)
+    lessons: SubResource[UserPublishedCourseLessons] = SubResource(
+        "._generated._users", "UserPublishedCourseLessons"
+    )
 
     def list(
         self, user_id: str, *, max_items: int | None = None
