@@ -21,6 +21,7 @@ from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
 from ._sansio import (
     auth_headers,
+    check_page_size,
     encode_params,
     error_for,
     parse_body,
@@ -269,8 +270,7 @@ class SkilljarClient:
         resume_from: str | None = None,
         read_ahead: bool = True,
     ) -> AsyncPaginator[T]:
-        if page_size is not None and not _is_page_size(page_size):
-            raise ValueError(f"page_size must be an int from 1 to 1000, got {page_size!r}")
+        check_page_size(page_size)
         if resume_from is not None:
             url, query = resolve_url(self.base_url, resume_from), None
         else:
@@ -431,10 +431,6 @@ class _Exchange:
             attempts=self.attempts,
             retry_after=retry_after,
         )
-
-
-def _is_page_size(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000
 
 
 def _as_row(item: Any) -> dict[str, Any]:

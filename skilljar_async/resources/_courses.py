@@ -12,7 +12,7 @@ from ._base import (
     NotGiven,
     Resource,
     body,
-    id_segment,
+    build_path,
     optional_enum,
     query,
     text,
@@ -30,7 +30,7 @@ _parse_course = structurer(Course)
 
 def _item_path(course_id: str) -> str:
     """Build one course's path, checking the id."""
-    return f"/courses/{id_segment('course_id', course_id)}"
+    return build_path("/courses/{course_id}", course_id=course_id)
 
 
 def _labels(labels: Sequence[str] | NotGiven) -> Any:

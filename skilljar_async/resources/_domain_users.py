@@ -14,8 +14,7 @@ from ._base import (
     Resource,
     body,
     body_id,
-    domain_segment,
-    id_segment,
+    build_path,
     nested,
     query,
     text,
@@ -42,7 +41,9 @@ _BULK_FIELDS = ("email", "first_name", "last_name", "active", "marketing_optin",
 
 def _member_path(domain_name: str, user_id: str) -> str:
     """Build one membership's path, checking both parameters."""
-    return f"/domains/{domain_segment(domain_name)}/users/{id_segment('user_id', user_id)}"
+    return build_path(
+        "/domains/{domain_name}/users/{user_id}", domain_name=domain_name, user_id=user_id
+    )
 
 
 def _bulk_row(index: int, user: BulkUser | Mapping[str, Any]) -> Any:
@@ -118,7 +119,7 @@ class DomainUsers(Resource):
             include_signup_field_data=include_signup_field_data,
         )
         return self._list(
-            f"/domains/{domain_segment(domain_name)}/users",
+            build_path("/domains/{domain_name}/users", domain_name=domain_name),
             _parse_domain_user,
             params,
             page_size=page_size,
@@ -147,7 +148,7 @@ class DomainUsers(Resource):
         payload = body(
             user=person, active=active, marketing_optin=marketing_optin, expires_at=expires_at
         )
-        path = f"/domains/{domain_segment(domain_name)}/users"
+        path = build_path("/domains/{domain_name}/users", domain_name=domain_name)
         data = await self._client._request("POST", path, json=payload, idempotent=True)
         return structure(data, DomainUser)
 
@@ -166,7 +167,7 @@ class DomainUsers(Resource):
         if not 1 <= len(users) <= MAX_BULK_USERS:
             raise ValueError(f"users must hold 1 to {MAX_BULK_USERS} rows, got {len(users)}")
         rows = [_bulk_row(index, user) for index, user in enumerate(users)]
-        path = f"/domains/{domain_segment(domain_name)}/users/bulk-create"
+        path = build_path("/domains/{domain_name}/users/bulk-create", domain_name=domain_name)
         data = await self._client._request("POST", path, json=body(users=rows), idempotent=True)
         return structure(data, BulkUserCreateResult)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from .._convert import structure, structurer
 from ..models import Domain, DomainAccess
-from ._base import NOT_GIVEN, NotGiven, Resource, body, domain_segment, optional_enum
+from ._base import NOT_GIVEN, NotGiven, Resource, body, build_path, optional_enum
 from ._generated import _domain_catalog
 from ._lazy import SubResource
 
@@ -74,7 +74,8 @@ class Domains(Resource):
 
     async def retrieve(self, domain_name: str) -> Domain:
         """Get one domain by host name (``domains_retrieve``)."""
-        data = await self._client._request("GET", f"/domains/{domain_segment(domain_name)}")
+        path = build_path("/domains/{domain_name}", domain_name=domain_name)
+        data = await self._client._request("GET", path)
         return structure(data, Domain)
 
     async def update(
@@ -115,7 +116,7 @@ class Domains(Resource):
         marketing_message: str | NotGiven,
     ) -> Domain:
         """Send a domain update with the given HTTP method."""
-        path = f"/domains/{domain_segment(domain_name)}"
+        path = build_path("/domains/{domain_name}", domain_name=domain_name)
         payload = body(
             catalog_title=catalog_title,
             access=optional_enum("access", access, DomainAccess),

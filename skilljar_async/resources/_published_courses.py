@@ -13,8 +13,7 @@ from ._base import (
     Resource,
     body,
     body_id,
-    domain_segment,
-    id_segment,
+    build_path,
     query,
 )
 from ._lazy import SubResource
@@ -37,13 +36,16 @@ _parse_published_course = structurer(PublishedCourse)
 
 def _collection_path(domain_name: str) -> str:
     """Build the collection path, checking the domain name."""
-    return f"/domains/{domain_segment(domain_name)}/published-courses"
+    return build_path("/domains/{domain_name}/published-courses", domain_name=domain_name)
 
 
 def _item_path(domain_name: str, published_course_id: str) -> str:
     """Build one publication's path, checking both parameters."""
-    item = id_segment("published_course_id", published_course_id)
-    return f"{_collection_path(domain_name)}/{item}"
+    return build_path(
+        "/domains/{domain_name}/published-courses/{published_course_id}",
+        domain_name=domain_name,
+        published_course_id=published_course_id,
+    )
 
 
 class DomainPublishedCourses(Resource):

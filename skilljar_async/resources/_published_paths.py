@@ -11,8 +11,7 @@ from ._base import (
     NotGiven,
     Resource,
     body,
-    domain_segment,
-    id_segment,
+    build_path,
     query,
     text,
 )
@@ -35,12 +34,16 @@ _parse_published_path = structurer(PublishedPath)
 
 def _collection_path(domain_name: str) -> str:
     """Build the collection path, checking the domain name."""
-    return f"/domains/{domain_segment(domain_name)}/published-paths"
+    return build_path("/domains/{domain_name}/published-paths", domain_name=domain_name)
 
 
 def _item_path(domain_name: str, published_path_id: str) -> str:
     """Build one published path's path, checking both parameters."""
-    return f"{_collection_path(domain_name)}/{id_segment('published_path_id', published_path_id)}"
+    return build_path(
+        "/domains/{domain_name}/published-paths/{published_path_id}",
+        domain_name=domain_name,
+        published_path_id=published_path_id,
+    )
 
 
 class DomainPublishedPaths(Resource):

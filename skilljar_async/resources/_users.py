@@ -12,7 +12,7 @@ from ._base import (
     NotGiven,
     Resource,
     body,
-    id_segment,
+    build_path,
     optional_enum,
     query,
 )
@@ -85,7 +85,8 @@ class Users(Resource):
 
     async def retrieve(self, user_id: str) -> UserOverview:
         """Get one learner with activity totals (``users_retrieve``)."""
-        data = await self._client._request("GET", f"/users/{id_segment('user_id', user_id)}")
+        path = build_path("/users/{user_id}", user_id=user_id)
+        data = await self._client._request("GET", path)
         return structure(data, UserOverview)
 
     async def update(
@@ -122,7 +123,7 @@ class Users(Resource):
         last_name: str | NotGiven,
     ) -> User:
         """Send a user update with the given HTTP method."""
-        path = f"/users/{id_segment('user_id', user_id)}"
+        path = build_path("/users/{user_id}", user_id=user_id)
         payload = body(email=email, first_name=first_name, last_name=last_name)
         data = await self._client._request(method, path, json=payload)
         return structure(data, User)
@@ -139,7 +140,7 @@ class UserAnonymize(Resource):
         Destructive: all personal data is obfuscated for good and the learner loses
         platform access. There is no undo.
         """
-        path = f"/users/{id_segment('user_id', user_id)}/anonymize"
+        path = build_path("/users/{user_id}/anonymize", user_id=user_id)
         data = await self._client._request("POST", path)
         return structure(data, UserOverview)
 
@@ -164,7 +165,7 @@ class UserPublishedCourses(Resource):
 
         The API answers with one unpaginated array, so the paginator yields one page.
         """
-        path = f"/users/{id_segment('user_id', user_id)}/published-courses"
+        path = build_path("/users/{user_id}/published-courses", user_id=user_id)
         return self._list(path, _parse_progress, max_items=max_items)
 
     async def retrieve(self, user_id: str, published_course_id: str) -> UserPublishedCourseProgress:
@@ -229,9 +230,11 @@ class UserPublishedCourses(Resource):
     @staticmethod
     def _path(user_id: str, published_course_id: str) -> str:
         """Build the path of one learner-course pair, checking both ids."""
-        user = id_segment("user_id", user_id)
-        course = id_segment("published_course_id", published_course_id)
-        return f"/users/{user}/published-courses/{course}"
+        return build_path(
+            "/users/{user_id}/published-courses/{published_course_id}",
+            user_id=user_id,
+            published_course_id=published_course_id,
+        )
 
     async def _save(
         self, method: str, user_id: str, published_course_id: str, progress: dict[str, object]

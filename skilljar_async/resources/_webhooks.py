@@ -12,7 +12,7 @@ from ._base import (
     NotGiven,
     Resource,
     body,
-    id_segment,
+    build_path,
     optional_enum,
 )
 from ._lazy import SubResource
@@ -39,7 +39,7 @@ _parse_webhook = structurer(WebHook)
 
 def _item_path(webhook_id: str) -> str:
     """Build one subscription's path, checking the id."""
-    return f"/webhooks/{id_segment('webhook_id', webhook_id)}"
+    return build_path("/webhooks/{webhook_id}", webhook_id=webhook_id)
 
 
 def _headers(additional_headers: Mapping[str, str] | NotGiven) -> Any:
@@ -231,7 +231,8 @@ class WebHookPing(Resource):
         A failed ping is reported in the result; it neither deactivates the
         subscription nor is retried by Skilljar.
         """
-        data = await self._client._request("POST", f"{_item_path(webhook_id)}/ping")
+        path = build_path("/webhooks/{webhook_id}/ping", webhook_id=webhook_id)
+        data = await self._client._request("POST", path)
         return structure(data, WebHookPingResult)
 
     async def __call__(self, webhook_id: str) -> WebHookPingResult:
