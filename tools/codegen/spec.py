@@ -2,12 +2,13 @@
 
 Usage::
 
-    .venv/bin/python scripts/gen_catalogue.py SPEC [--out DIR]
+    .venv/bin/python -m tools.codegen.spec SPEC [--out DIR]
 
 SPEC is Skilljar's published v1 OpenAPI document (served at
-https://api.skilljar.com/docs/schema.yml). This script needs PyYAML; the package
-itself never does: it only reads the generated JSON files. Run it again whenever
-the spec changes, and review the diff of the JSON files like any other change.
+https://api.skilljar.com/docs/schema.yml). This step needs PyYAML (the dev extra); the
+package itself never does: it only reads the generated JSON files, and neither the
+package nor its tests need the spec. Run it again whenever the spec changes, review the
+diff of the JSON files, then run ``python -m tools.codegen``.
 """
 
 from __future__ import annotations
@@ -19,12 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-try:
-    import yaml
-except ImportError:  # pragma: no cover - a developer tool
-    sys.exit("gen_catalogue.py needs PyYAML: .venv/bin/pip install pyyaml")
-
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "skilljar_async" / "_data"
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -267,6 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("spec", help="the v1 OpenAPI document (YAML)")
     parser.add_argument("--out", default=str(DEFAULT_OUT))
     args = parser.parse_args(argv)
+    try:
+        import yaml  # type: ignore[import-untyped]  # only this step reads YAML
+    except ImportError:
+        sys.exit("reading the spec needs PyYAML: .venv/bin/pip install pyyaml")
     with open(args.spec, encoding="utf-8") as fh:
         spec = yaml.safe_load(fh)
     operations, notes = build_operations(spec)
