@@ -12,7 +12,7 @@ from .render import formatted, index_module
 from .resources import resource_homes, resource_modules
 from .tree import build_tree
 
-__all__ = ["generate", "main"]
+__all__ = ["generate", "main", "model_files", "resource_files"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,27 +40,34 @@ def generate(root: Path = ROOT) -> dict[Path, str]:
     """Every output file and its (formatted) text."""
     package = root / "skilljar_async"
     cat = load_catalogue(package / "_data")
+    out = model_files(cat, package / "models" / "_generated")
+    out.update(resource_files(cat, package / "resources" / "_generated"))
+    return formatted(root, out)
+
+
+def model_files(cat: Catalogue, directory: Path) -> dict[Path, str]:
+    """The generated models package: family modules, enums, schema map, index."""
     models, enums = build_models(cat)
     place_models(cat, models)
+    out = {directory / name: text for name, text in model_modules(cat, models, enums).items()}
+    homes = model_homes(cat, models, enums)
+    out[directory / "_schemas.py"] = schemas_module(cat, homes)
+    generated = {name: home[1:] for name, home in homes.items() if home != ".."}
+    out[directory / "__init__.py"] = index_module(MODELS_DOC, generated)
+    return out
+
+
+def resource_files(cat: Catalogue, directory: Path) -> dict[Path, str]:
+    """The generated resources package: family modules and index."""
+    models, enums = build_models(cat)
     nodes = build_tree(cat)
     homes = resource_homes(cat, nodes)
     check_names(cat, list(homes), set(models) | set(enums))
-    out: dict[Path, str] = {}
-    model_dir = package / "models" / "_generated"
-    for name, text in model_modules(cat, models, enums).items():
-        out[model_dir / name] = text
-    generated_models = model_homes(cat, models, enums)
-    out[model_dir / "_schemas.py"] = schemas_module(cat, generated_models)
-    index = {name: home.removeprefix(".") for name, home in generated_models.items()}
-    out[model_dir / "__init__.py"] = index_module(
-        MODELS_DOC, {name: home for name, home in index.items() if home != "."}
-    )
-    resource_dir = package / "resources" / "_generated"
     public_models = sorted({*models, *enums, *cat.hand_models})
-    for name, text in resource_modules(cat, nodes, public_models).items():
-        out[resource_dir / name] = text
-    out[resource_dir / "__init__.py"] = index_module(RESOURCES_DOC, homes)
-    return formatted(root, out)
+    modules = resource_modules(cat, nodes, public_models)
+    out = {directory / name: text for name, text in modules.items()}
+    out[directory / "__init__.py"] = index_module(RESOURCES_DOC, homes)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for directory in {path.parent for path in files}:
         stale += [p for p in sorted(directory.glob("*.py")) if p not in files]  # left over
     for path in stale:
-        print(f"{'stale' if args.check else 'wrote'}: {path.relative_to(ROOT)}")
+        verb = "stale" if args.check else "wrote" if path in files else "removed"
+        print(f"{verb}: {path.relative_to(ROOT)}")
         if args.check:
             continue
         if path in files:

@@ -249,10 +249,15 @@ def model_modules(
 def model_homes(
     cat: Catalogue, models: dict[str, Model], enums: dict[str, EnumModel]
 ) -> dict[str, str]:
-    """Where generated code imports each model class from (hand-written: the package)."""
-    homes = {m.name: f".{m.module}" for m in models.values()}
+    """Where generated model code imports each class from.
+
+    Generated classes come from their sibling module (``._assets``); hand-written ones
+    by their public name from the models package (``..``), so the generator needs no
+    hand-written module's name.
+    """
+    homes = dict.fromkeys(sorted(cat.hand_models), "..")
+    homes.update({m.name: f".{m.module}" for m in models.values()})
     homes.update(dict.fromkeys(enums, f".{ENUMS}"))
-    homes.update(dict.fromkeys(sorted(cat.hand_models), ".."))
     return homes
 
 
