@@ -30,6 +30,7 @@ from ._version import __version__
 
 __all__ = [
     "MAX_PAGE_SIZE",
+    "REDACTED",
     "SECRET_KEYS",
     "USER_AGENT",
     "auth_headers",
@@ -61,7 +62,8 @@ SECRET_KEYS: Final = frozenset(
         "token",
     }
 )
-_REDACTED = "<redacted>"
+#: What a secret looks like in an error body or a model repr.
+REDACTED: Final = "<redacted>"
 
 #: Largest `page_size` the API accepts (since December 2025).
 MAX_PAGE_SIZE: Final = 1000
@@ -177,7 +179,7 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
 def redact(value: Any) -> Any:
     """A copy of a parsed body with every secret value replaced."""
     if isinstance(value, dict):
-        return {k: (_REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(item) for item in value]
     return value
