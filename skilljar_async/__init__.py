@@ -16,13 +16,13 @@ from ._errors import SkilljarError as SkilljarError
 from ._errors import ValidationError as ValidationError
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
+from ._types import NOT_GIVEN as NOT_GIVEN
+from ._types import NotGiven as NotGiven
 from ._version import __version__ as __version__
 from .ratelimit import CallType as CallType
 from .ratelimit import RateLimits as RateLimits
 from .ratelimit import SlidingWindowScheduler as SlidingWindowScheduler
 from .ratelimit import Window as Window
-from .resources import NOT_GIVEN as NOT_GIVEN
-from .resources import NotGiven as NotGiven
 
 __all__ = [
     "APIConnectionError",

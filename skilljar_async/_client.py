@@ -22,6 +22,7 @@ from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
 from ._sansio import (
     auth_headers,
+    check_page_size,
     encode_params,
     error_for,
     parse_body,
@@ -30,40 +31,42 @@ from ._sansio import (
 )
 from ._transport import Response, Transport, TransportError
 from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
-from .resources import (
-    Assets,
-    Courses,
-    Domains,
-    GroupCategories,
-    Groups,
-    IltInstructors,
-    IltMultiSessionEvents,
-    IltSessions,
-    Labels,
-    LessonProgressRecords,
-    Lessons,
-    LicensePackages,
-    Offers,
-    Paths,
-    Ping,
-    ProgressTokens,
-    PromoCodePools,
-    PromoCodes,
-    Purchases,
-    QuestionBanks,
-    QuizQuestions,
-    Quizzes,
-    Tags,
-    TrainingCreditCodes,
-    Users,
-    ViltSessionEvents,
-    ViltSessionRegistrations,
-    WebHooks,
-    WebPackages,
-)
+from .resources._lazy import SubResource
 
 if TYPE_CHECKING:
     import aiohttp
+
+    from .resources import (
+        Assets,
+        Courses,
+        Domains,
+        GroupCategories,
+        Groups,
+        IltInstructors,
+        IltMultiSessionEvents,
+        IltSessions,
+        Labels,
+        LessonProgressRecords,
+        Lessons,
+        LicensePackages,
+        Offers,
+        Paths,
+        Ping,
+        ProgressTokens,
+        PromoCodePools,
+        PromoCodes,
+        Purchases,
+        QuestionBanks,
+        QuizQuestions,
+        Quizzes,
+        Tags,
+        TrainingCreditCodes,
+        Users,
+        ViltSessionEvents,
+        ViltSessionRegistrations,
+        WebHooks,
+        WebPackages,
+    )
 
 __all__ = ["DEFAULT_BASE_URL", "CallStats", "SkilljarClient", "request_priority"]
 
@@ -101,6 +104,59 @@ class SkilljarClient:
     pass ``scheduler=`` to choose one yourself.
     """
 
+    # Resources: each is built, and its module imported, on first access.
+    assets: SubResource[Assets] = SubResource("._generated._assets", "Assets")
+    courses: SubResource[Courses] = SubResource("._courses", "Courses")
+    domains: SubResource[Domains] = SubResource("._domains", "Domains")
+    group_categories: SubResource[GroupCategories] = SubResource(
+        "._generated._groups", "GroupCategories"
+    )
+    groups: SubResource[Groups] = SubResource("._generated._groups", "Groups")
+    ilt_instructors: SubResource[IltInstructors] = SubResource("._generated._ilt", "IltInstructors")
+    ilt_multi_session_events: SubResource[IltMultiSessionEvents] = SubResource(
+        "._generated._ilt", "IltMultiSessionEvents"
+    )
+    ilt_sessions: SubResource[IltSessions] = SubResource("._generated._ilt", "IltSessions")
+    labels: SubResource[Labels] = SubResource("._generated._labels", "Labels")
+    lesson_progress: SubResource[LessonProgressRecords] = SubResource(
+        "._generated._progress", "LessonProgressRecords"
+    )
+    lessons: SubResource[Lessons] = SubResource("._generated._lessons", "Lessons")
+    license_packages: SubResource[LicensePackages] = SubResource(
+        "._generated._license_packages", "LicensePackages"
+    )
+    offers: SubResource[Offers] = SubResource("._generated._commerce", "Offers")
+    paths: SubResource[Paths] = SubResource("._generated._paths", "Paths")
+    ping: SubResource[Ping] = SubResource("._ping", "Ping")
+    progresstokens: SubResource[ProgressTokens] = SubResource(
+        "._generated._progress", "ProgressTokens"
+    )
+    promo_code_pools: SubResource[PromoCodePools] = SubResource(
+        "._generated._promo_codes", "PromoCodePools"
+    )
+    promo_codes: SubResource[PromoCodes] = SubResource("._generated._promo_codes", "PromoCodes")
+    purchases: SubResource[Purchases] = SubResource("._generated._commerce", "Purchases")
+    question_banks: SubResource[QuestionBanks] = SubResource(
+        "._generated._quizzes", "QuestionBanks"
+    )
+    quiz_questions: SubResource[QuizQuestions] = SubResource(
+        "._generated._quizzes", "QuizQuestions"
+    )
+    quizzes: SubResource[Quizzes] = SubResource("._generated._quizzes", "Quizzes")
+    tags: SubResource[Tags] = SubResource("._generated._labels", "Tags")
+    training_credit_codes: SubResource[TrainingCreditCodes] = SubResource(
+        "._generated._commerce", "TrainingCreditCodes"
+    )
+    users: SubResource[Users] = SubResource("._users", "Users")
+    vilt_session_events: SubResource[ViltSessionEvents] = SubResource(
+        "._generated._ilt", "ViltSessionEvents"
+    )
+    vilt_session_registrations: SubResource[ViltSessionRegistrations] = SubResource(
+        "._generated._ilt", "ViltSessionRegistrations"
+    )
+    web_packages: SubResource[WebPackages] = SubResource("._generated._assets", "WebPackages")
+    webhooks: SubResource[WebHooks] = SubResource("._webhooks", "WebHooks")
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -137,35 +193,6 @@ class SkilljarClient:
         self._transport = Transport(session, timeout=timeout)
         self._closed = False
         self.stats = CallStats()
-        self.ping = Ping(self)
-        self.users = Users(self)
-        self.domains = Domains(self)
-        self.courses = Courses(self)
-        self.webhooks = WebHooks(self)
-        self.assets = Assets(self)
-        self.group_categories = GroupCategories(self)
-        self.groups = Groups(self)
-        self.ilt_instructors = IltInstructors(self)
-        self.ilt_multi_session_events = IltMultiSessionEvents(self)
-        self.ilt_sessions = IltSessions(self)
-        self.labels = Labels(self)
-        self.lesson_progress = LessonProgressRecords(self)
-        self.lessons = Lessons(self)
-        self.license_packages = LicensePackages(self)
-        self.offers = Offers(self)
-        self.paths = Paths(self)
-        self.progresstokens = ProgressTokens(self)
-        self.promo_code_pools = PromoCodePools(self)
-        self.promo_codes = PromoCodes(self)
-        self.purchases = Purchases(self)
-        self.question_banks = QuestionBanks(self)
-        self.quiz_questions = QuizQuestions(self)
-        self.quizzes = Quizzes(self)
-        self.tags = Tags(self)
-        self.training_credit_codes = TrainingCreditCodes(self)
-        self.vilt_session_events = ViltSessionEvents(self)
-        self.vilt_session_registrations = ViltSessionRegistrations(self)
-        self.web_packages = WebPackages(self)
 
     def __repr__(self) -> str:
         return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"
@@ -243,8 +270,7 @@ class SkilljarClient:
         resume_from: str | None = None,
         read_ahead: bool = True,
     ) -> AsyncPaginator[T]:
-        if page_size is not None and not _is_page_size(page_size):
-            raise ValueError(f"page_size must be an int from 1 to 1000, got {page_size!r}")
+        check_page_size(page_size)
         if resume_from is not None:
             url, query = resolve_url(self.base_url, resume_from), None
         else:
@@ -405,10 +431,6 @@ class _Exchange:
             attempts=self.attempts,
             retry_after=retry_after,
         )
-
-
-def _is_page_size(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000
 
 
 def _as_row(item: Any) -> dict[str, Any]:

@@ -8,11 +8,12 @@ status → exception, secret redaction and the retry decision.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import email.utils
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ._errors import (
@@ -28,25 +29,44 @@ from ._errors import (
 from ._version import __version__
 
 __all__ = [
+    "MAX_PAGE_SIZE",
+    "REDACTED",
     "SECRET_KEYS",
     "USER_AGENT",
     "auth_headers",
+    "check_page_size",
     "encode_params",
     "error_for",
     "parse_body",
     "parse_retry_after",
     "redact",
+    "refuse_naive",
     "resolve_url",
     "same_origin",
 ]
 
 USER_AGENT = f"skilljar-async/{__version__}"
 
-#: Keys whose values never appear in reprs, logs or exceptions.
-SECRET_KEYS = frozenset(
-    {"basic_auth_password", "additional_headers", "login_token", "download_url", "target_url"}
+#: Keys whose values never appear in reprs, logs or exceptions: webhook credentials,
+#: SSO login and invite tokens, presigned download URLs, payment processor data. The one
+#: list: error bodies (`redact`), model reprs and the generator all read it.
+SECRET_KEYS: Final = frozenset(
+    {
+        "additional_headers",
+        "basic_auth_password",
+        "download_url",
+        "invite_url",
+        "login_token",
+        "payment_processor_response_data",
+        "target_url",
+        "token",
+    }
 )
-_REDACTED = "<redacted>"
+#: What a secret looks like in an error body or a model repr.
+REDACTED: Final = "<redacted>"
+
+#: Largest `page_size` the API accepts (since December 2025).
+MAX_PAGE_SIZE: Final = 1000
 
 
 def auth_headers(api_key: str) -> dict[str, str]:
@@ -84,12 +104,33 @@ def resolve_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def check_page_size(value: int | None) -> int | None:
+    """Check a page size against the API's 1..1000 range (None: the API's default)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"page_size must be an integer, got {value!r}")
+    if not 1 <= value <= MAX_PAGE_SIZE:
+        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {value}")
+    return value
+
+
+def refuse_naive(name: str, value: object) -> None:
+    """Refuse a naive date-time: the server would read it in its own zone, shifting it."""
+    if isinstance(value, dt.datetime) and value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
 def encode_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
-    """Query parameters as strings: `None` dropped, booleans as true/false."""
+    """Query parameters as strings: `None` dropped, booleans as true/false.
+
+    Date-times become ISO 8601 (a naive one is refused); anything else is ``str()``-ed.
+    """
     if not params:
         return None
     out: dict[str, str] = {}
     for key, value in params.items():
+        refuse_naive(key, value)
         if value is None:
             continue
         if isinstance(value, bool):
@@ -138,7 +179,7 @@ def parse_body(raw: bytes, content_type: str | None) -> Any:
 def redact(value: Any) -> Any:
     """A copy of a parsed body with every secret value replaced."""
     if isinstance(value, dict):
-        return {k: (_REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(item) for item in value]
     return value

@@ -207,3 +207,17 @@ def test_secrets_are_redacted_in_error_bodies() -> None:
     for secret in ("hunter2", "tok-123", "Signature=abc", "s3cr3t", "token=t"):
         assert secret not in text
     assert redact({"ok": [1, {"login_token": "x"}]}) == {"ok": [1, {"login_token": "<redacted>"}]}
+
+
+def test_invite_tokens_and_processor_data_are_redacted_in_error_bodies() -> None:
+    """An error body echoing an invite's token and URL, or processor data, is redacted."""
+    body = {
+        "detail": "invite expired",
+        "invite": {"token": "inv-tok-9", "invite_url": "https://x/i?k=inv-url-9"},
+        "payment_processor_response_data": "card-4242",
+    }
+    err = error_for(409, body, method="POST", url=BASE, attempts=1, retry_after=None)
+    text = repr(err) + str(err) + repr(err.body)
+    for secret in ("inv-tok-9", "inv-url-9", "card-4242"):
+        assert secret not in text
+    assert err.body["invite"] == {"token": "<redacted>", "invite_url": "<redacted>"}

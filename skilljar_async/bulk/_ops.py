@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from .._client import SkilljarClient
 from .._errors import NotFoundError
+from .._types import NOT_GIVEN, NotGiven
 from ..ratelimit import CallType
-from ..resources import NOT_GIVEN, NotGiven
 from ._journal import Journal
 from ._runner import BulkJob, BulkSummary, ItemResult, ItemStatus, Outcome, Progress
 

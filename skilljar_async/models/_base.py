@@ -3,7 +3,8 @@
 Every model is an ``@attrs.frozen(kw_only=True)`` class whose last field is
 ``extra: Mapping[str, Any]``, filled by the converter with keys the class does not
 declare. Its repr lists the keys but not the values, because an undeclared field may
-well be a new secret.
+well be a new secret. Which declared fields are secrets is `_sansio.SECRET_KEYS`, the
+one list error bodies are redacted by too (a test holds every model to it).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from typing import Any
 
 import attrs
 
-__all__ = ["REDACTED", "extra_field", "redact", "redact_values"]
+from .._sansio import REDACTED
 
-#: What a secret looks like in a repr.
-REDACTED = "<redacted>"
+__all__ = ["REDACTED", "extra_field", "redact", "redact_values"]
 
 
 def redact(value: object) -> str:

@@ -14,12 +14,14 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from importlib import resources
-from typing import Any, Final, Protocol, TypeVar, final
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from .._convert import unstructure
 from .._errors import SkilljarError
 from .._pagination import AsyncPaginator
+from .._sansio import MAX_PAGE_SIZE, check_page_size, encode_params, refuse_naive
+from .._types import NOT_GIVEN, NotGiven
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -30,45 +32,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Largest `page_size` the API accepts (since December 2025).
-MAX_PAGE_SIZE: Final = 1000
-
 _ID = re.compile(r"[0-9a-zA-Z]+")
 _DOMAIN_NAME = re.compile(r"[-:.0-9a-z]+")
 _HAS_ALNUM = re.compile(r"[0-9a-z]")
-
-
-@final
-class NotGiven:
-    """Type of `NOT_GIVEN`: marks an argument the caller did not pass.
-
-    Update methods send only the fields that were given, and ``None`` means "send
-    null" (clear the value), so "not given" needs its own marker.
-    """
-
-    _instance: NotGiven | None = None
-
-    def __new__(cls) -> NotGiven:
-        """Return the single instance."""
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        """Render as the constant's name."""
-        return "NOT_GIVEN"
-
-    def __bool__(self) -> bool:
-        """Be falsy, like the absence it stands for."""
-        return False
-
-    def __reduce__(self) -> str:
-        """Unpickle to the same singleton."""
-        return "NOT_GIVEN"
-
-
-#: Default of every optional body argument: leave the field out of the request.
-NOT_GIVEN: Final = NotGiven()
 
 
 class _ClientLike(Protocol):
@@ -198,44 +164,20 @@ def optional_enum(
     return enum_value(name, value, enum_cls)
 
 
-def check_page_size(value: int | None) -> int | None:
-    """Check a page size against the API's 1..1000 range."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"page_size must be an integer, got {value!r}")
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {value}")
-    return value
-
-
 # --- building requests -------------------------------------------------------------
 
 
 def query(**filters: object) -> dict[str, str]:
-    """Build query parameters: None is left out, booleans become "true"/"false"."""
-    params: dict[str, str] = {}
+    """Check query filters (strings or booleans; None leaves one out) and encode them."""
     for key, value in filters.items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            params[key] = "true" if value else "false"
-        elif isinstance(value, str):
-            params[key] = value
-        else:
+        if value is not None and not isinstance(value, str | bool):
             raise ValueError(f"{key} must be a string or a boolean, got {value!r}")
-    return params
-
-
-def _refuse_naive(name: str, value: object) -> None:
-    """Refuse a naive date-time: the server would read it in its own zone, shifting it."""
-    if isinstance(value, dt.datetime) and value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+    return encode_params(filters) or {}
 
 
 def _wire(name: str, value: object) -> Any:
     """Convert one body value to JSON-ready data, refusing naive date-times."""
-    _refuse_naive(name, value)
+    refuse_naive(name, value)
     return unstructure(value)
 
 
@@ -252,15 +194,11 @@ _PATH_PARAM = re.compile(r"\{([a-z_]+)\}")
 def segment(name: str, value: object) -> str:
     """Check one path parameter by its kind and return it URL-quoted.
 
-    ``domain_name`` is a host name; integer ids (``int``) must be non-negative; every
-    other parameter is an object id of letters and digits.
+    ``domain_name`` is a host name; every other parameter is an object id of letters
+    and digits (a numeric id arrives here as the string `int_id` made of it).
     """
     if name == "domain_name":
         return domain_segment(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        if value < 0:
-            raise ValueError(f"{name} must be >= 0, got {value!r}")
-        return str(value)
     return id_segment(name, value)
 
 
@@ -273,11 +211,11 @@ def build_path(template: str, **params: object) -> str:
     return template.format_map({name: segment(name, params[name]) for name in names})
 
 
-def int_id(name: str, value: int) -> int:
-    """Check an integer path id (a few endpoints key objects by number)."""
+def int_id(name: str, value: int) -> str:
+    """Check an integer path id (a few endpoints key objects by number); return its digits."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-    return value
+    return str(value)
 
 
 def optional_id(name: str, value: T) -> T:
@@ -337,10 +275,10 @@ def nested(name: str, value: object, fields: tuple[str, ...]) -> Any:
         return value
     if isinstance(value, Mapping):
         for key, item in value.items():
-            _refuse_naive(f"{name}.{key}", item)
+            refuse_naive(f"{name}.{key}", item)
         return dict(value)
     for key in fields:
-        _refuse_naive(f"{name}.{key}", getattr(value, key, None))
+        refuse_naive(f"{name}.{key}", getattr(value, key, None))
     data = unstructure(value)
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be a model or a mapping, got {value!r}")
@@ -380,9 +318,8 @@ def require_any(names: str, value: T) -> T:
 
 def query_time(name: str, value: dt.datetime | str | None) -> str | None:
     """Render a date-time filter: an aware datetime as ISO 8601, a string as it is."""
+    refuse_naive(name, value)
     if isinstance(value, dt.datetime):
-        if value.utcoffset() is None:
-            raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
         return value.isoformat()
     return value
 

@@ -11,17 +11,17 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
-    id_segment,
+    build_path,
     optional_enum,
     query,
     text,
 )
-from ._gen_courses import CourseLabels
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._courses import CourseLabels
 
 __all__ = ["Courses"]
 
@@ -30,7 +30,7 @@ _parse_course = structurer(Course)
 
 def _item_path(course_id: str) -> str:
     """Build one course's path, checking the id."""
-    return f"/courses/{id_segment('course_id', course_id)}"
+    return build_path("/courses/{course_id}", course_id=course_id)
 
 
 def _labels(labels: Sequence[str] | NotGiven) -> Any:
@@ -68,12 +68,9 @@ def _settings(
 class Courses(Resource):
     """Courses of the organization (`/v1/courses`); ``labels`` links labels to a course."""
 
-    __slots__ = ("labels",)
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``labels`` sub-resource to `client`."""
-        super().__init__(client)
-        self.labels = CourseLabels(client)
+    labels: SubResource[CourseLabels] = SubResource("._generated._courses", "CourseLabels")
 
     def list(
         self,

@@ -12,24 +12,23 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     body_id,
-    domain_segment,
-    id_segment,
+    build_path,
     nested,
     query,
     text,
 )
-from ._gen_domain_users import (
-    DomainUserInvites,
-    DomainUserManagerAccess,
-    DomainUserSignupFields,
-    DomainUserSignupFieldsBulk,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._domain_users import (
+        DomainUserInvites,
+        DomainUserManagerAccess,
+        DomainUserSignupFields,
+        DomainUserSignupFieldsBulk,
+    )
 
 __all__ = ["DomainUsers"]
 
@@ -42,7 +41,9 @@ _BULK_FIELDS = ("email", "first_name", "last_name", "active", "marketing_optin",
 
 def _member_path(domain_name: str, user_id: str) -> str:
     """Build one membership's path, checking both parameters."""
-    return f"/domains/{domain_segment(domain_name)}/users/{id_segment('user_id', user_id)}"
+    return build_path(
+        "/domains/{domain_name}/users/{user_id}", domain_name=domain_name, user_id=user_id
+    )
 
 
 def _bulk_row(index: int, user: BulkUser | Mapping[str, Any]) -> Any:
@@ -60,15 +61,20 @@ class DomainUsers(Resource):
     ``signup_fields_bulk``.
     """
 
-    __slots__ = ("invites", "manager_access", "signup_fields", "signup_fields_bulk")
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.invites = DomainUserInvites(client)
-        self.manager_access = DomainUserManagerAccess(client)
-        self.signup_fields = DomainUserSignupFields(client)
-        self.signup_fields_bulk = DomainUserSignupFieldsBulk(client)
+    invites: SubResource[DomainUserInvites] = SubResource(
+        "._generated._domain_users", "DomainUserInvites"
+    )
+    manager_access: SubResource[DomainUserManagerAccess] = SubResource(
+        "._generated._domain_users", "DomainUserManagerAccess"
+    )
+    signup_fields: SubResource[DomainUserSignupFields] = SubResource(
+        "._generated._domain_users", "DomainUserSignupFields"
+    )
+    signup_fields_bulk: SubResource[DomainUserSignupFieldsBulk] = SubResource(
+        "._generated._domain_users", "DomainUserSignupFieldsBulk"
+    )
 
     def list(
         self,
@@ -113,7 +119,7 @@ class DomainUsers(Resource):
             include_signup_field_data=include_signup_field_data,
         )
         return self._list(
-            f"/domains/{domain_segment(domain_name)}/users",
+            build_path("/domains/{domain_name}/users", domain_name=domain_name),
             _parse_domain_user,
             params,
             page_size=page_size,
@@ -142,7 +148,7 @@ class DomainUsers(Resource):
         payload = body(
             user=person, active=active, marketing_optin=marketing_optin, expires_at=expires_at
         )
-        path = f"/domains/{domain_segment(domain_name)}/users"
+        path = build_path("/domains/{domain_name}/users", domain_name=domain_name)
         data = await self._client._request("POST", path, json=payload, idempotent=True)
         return structure(data, DomainUser)
 
@@ -161,7 +167,7 @@ class DomainUsers(Resource):
         if not 1 <= len(users) <= MAX_BULK_USERS:
             raise ValueError(f"users must hold 1 to {MAX_BULK_USERS} rows, got {len(users)}")
         rows = [_bulk_row(index, user) for index, user in enumerate(users)]
-        path = f"/domains/{domain_segment(domain_name)}/users/bulk-create"
+        path = build_path("/domains/{domain_name}/users/bulk-create", domain_name=domain_name)
         data = await self._client._request("POST", path, json=body(users=rows), idempotent=True)
         return structure(data, BulkUserCreateResult)
 

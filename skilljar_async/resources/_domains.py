@@ -6,18 +6,21 @@ from typing import TYPE_CHECKING
 
 from .._convert import structure, structurer
 from ..models import Domain, DomainAccess
-from ._base import NOT_GIVEN, NotGiven, Resource, _ClientLike, body, domain_segment, optional_enum
-from ._domain_users import DomainUsers
-from ._gen_access_codes import DomainAccessCodePools
-from ._gen_catalog_pages import DomainCatalogPages
-from ._gen_domain_catalog import DomainCourseSeries, DomainPlans, DomainSignupFields
-from ._published_courses import DomainPublishedCourses
-from ._published_paths import DomainPublishedPaths
+from ._base import NOT_GIVEN, NotGiven, Resource, body, build_path, optional_enum
+from ._generated import _domain_catalog
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._domain_users import DomainUsers
+    from ._enrollments import PlanEnrollments
+    from ._generated._access_codes import DomainAccessCodePools
+    from ._generated._catalog_pages import DomainCatalogPages
+    from ._generated._domain_catalog import DomainCourseSeries, DomainSignupFields
+    from ._published_courses import DomainPublishedCourses
+    from ._published_paths import DomainPublishedPaths
 
-__all__ = ["Domains"]
+__all__ = ["DomainPlans", "Domains"]
 
 _parse_domain = structurer(Domain)
 
@@ -30,28 +33,28 @@ class Domains(Resource):
     ``catalog_pages``, ``course_series``, ``plan`` and ``signup_fields``.
     """
 
-    __slots__ = (
-        "access_code_pools",
-        "catalog_pages",
-        "course_series",
-        "plan",
-        "published_courses",
-        "published_paths",
-        "signup_fields",
-        "users",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.users = DomainUsers(client)
-        self.published_courses = DomainPublishedCourses(client)
-        self.published_paths = DomainPublishedPaths(client)
-        self.access_code_pools = DomainAccessCodePools(client)
-        self.catalog_pages = DomainCatalogPages(client)
-        self.course_series = DomainCourseSeries(client)
-        self.plan = DomainPlans(client)
-        self.signup_fields = DomainSignupFields(client)
+    users: SubResource[DomainUsers] = SubResource("._domain_users", "DomainUsers")
+    published_courses: SubResource[DomainPublishedCourses] = SubResource(
+        "._published_courses", "DomainPublishedCourses"
+    )
+    published_paths: SubResource[DomainPublishedPaths] = SubResource(
+        "._published_paths", "DomainPublishedPaths"
+    )
+    access_code_pools: SubResource[DomainAccessCodePools] = SubResource(
+        "._generated._access_codes", "DomainAccessCodePools"
+    )
+    catalog_pages: SubResource[DomainCatalogPages] = SubResource(
+        "._generated._catalog_pages", "DomainCatalogPages"
+    )
+    course_series: SubResource[DomainCourseSeries] = SubResource(
+        "._generated._domain_catalog", "DomainCourseSeries"
+    )
+    plan: SubResource[DomainPlans] = SubResource("._domains", "DomainPlans")
+    signup_fields: SubResource[DomainSignupFields] = SubResource(
+        "._generated._domain_catalog", "DomainSignupFields"
+    )
 
     def list(
         self,
@@ -71,7 +74,8 @@ class Domains(Resource):
 
     async def retrieve(self, domain_name: str) -> Domain:
         """Get one domain by host name (``domains_retrieve``)."""
-        data = await self._client._request("GET", f"/domains/{domain_segment(domain_name)}")
+        path = build_path("/domains/{domain_name}", domain_name=domain_name)
+        data = await self._client._request("GET", path)
         return structure(data, Domain)
 
     async def update(
@@ -112,7 +116,7 @@ class Domains(Resource):
         marketing_message: str | NotGiven,
     ) -> Domain:
         """Send a domain update with the given HTTP method."""
-        path = f"/domains/{domain_segment(domain_name)}"
+        path = build_path("/domains/{domain_name}", domain_name=domain_name)
         payload = body(
             catalog_title=catalog_title,
             access=optional_enum("access", access, DomainAccess),
@@ -121,3 +125,11 @@ class Domains(Resource):
         )
         data = await self._client._request(method, path, json=payload)
         return structure(data, Domain)
+
+
+class DomainPlans(_domain_catalog.DomainPlans):
+    """Plans of a domain (``client.domains.plan``), with their enrollments."""
+
+    __slots__ = ("__dict__",)  # caches the sub-resources
+
+    plan_enrollments: SubResource[PlanEnrollments] = SubResource("._enrollments", "PlanEnrollments")

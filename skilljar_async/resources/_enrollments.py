@@ -13,9 +13,8 @@ from ._base import (
     Resource,
     body,
     body_id,
-    domain_segment,
+    build_path,
     enum_value,
-    id_segment,
 )
 
 if TYPE_CHECKING:
@@ -49,20 +48,19 @@ class _Enrollments(Resource):
 
     __slots__ = ()
 
-    _parent: ClassVar[str]  # "published-courses", "published-paths" or "plan"
+    _collection_template: ClassVar[str]  # the collection path, its parameters in braces
     _parent_param: ClassVar[str]
-    _collection: ClassVar[str]
     _item_param: ClassVar[str]
 
     def _collection_path(self, domain: str, parent_id: str) -> str:
         """Build the collection path, checking both path parameters."""
-        parent = id_segment(self._parent_param, parent_id)
-        return f"/domains/{domain_segment(domain)}/{self._parent}/{parent}/{self._collection}"
+        params = {"domain_name": domain, self._parent_param: parent_id}
+        return build_path(self._collection_template, **params)
 
     def _item_path(self, domain: str, parent_id: str, item_id: str) -> str:
         """Build one enrollment's path, checking all three path parameters."""
-        collection = self._collection_path(domain, parent_id)
-        return f"{collection}/{id_segment(self._item_param, item_id)}"
+        params = {"domain_name": domain, self._parent_param: parent_id, self._item_param: item_id}
+        return build_path(f"{self._collection_template}/{{{self._item_param}}}", **params)
 
     def _list_enrollments(
         self,
@@ -138,9 +136,10 @@ class PublishedCourseEnrollments(_Enrollments):
 
     __slots__ = ()
 
-    _parent = "published-courses"
+    _collection_template = (
+        "/domains/{domain_name}/published-courses/{published_course_id}/enrollments"
+    )
     _parent_param = "published_course_id"
-    _collection = "enrollments"
     _item_param = "enrollment_id"
 
     def list(
@@ -220,9 +219,10 @@ class PublishedPathEnrollments(_Enrollments):
 
     __slots__ = ()
 
-    _parent = "published-paths"
+    _collection_template = (
+        "/domains/{domain_name}/published-paths/{published_path_id}/published-path-enrollments"
+    )
     _parent_param = "published_path_id"
-    _collection = "published-path-enrollments"
     _item_param = "published_path_enrollment_id"
 
     def list(
@@ -307,9 +307,8 @@ class PlanEnrollments(_Enrollments):
 
     __slots__ = ()
 
-    _parent = "plan"
+    _collection_template = "/domains/{domain_name}/plan/{plan_id}/plan-enrollments"
     _parent_param = "plan_id"
-    _collection = "plan-enrollments"
     _item_param = "plan_enrollment_id"
 
     def list(

@@ -11,24 +11,23 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
     body_id,
-    domain_segment,
-    id_segment,
+    build_path,
     query,
 )
-from ._enrollments import PublishedCourseEnrollments
-from ._gen_published_courses import (
-    PublishedCoursePrerequisites,
-    PublishedCourseStudentGroupPrerequisites,
-    PublishedCourseTags,
-    PublishedCourseVisibilityOverrides,
-    ReenrollmentRules,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._enrollments import PublishedCourseEnrollments
+    from ._generated._published_courses import (
+        PublishedCoursePrerequisites,
+        PublishedCourseStudentGroupPrerequisites,
+        PublishedCourseTags,
+        PublishedCourseVisibilityOverrides,
+        ReenrollmentRules,
+    )
 
 __all__ = ["DomainPublishedCourses"]
 
@@ -37,13 +36,16 @@ _parse_published_course = structurer(PublishedCourse)
 
 def _collection_path(domain_name: str) -> str:
     """Build the collection path, checking the domain name."""
-    return f"/domains/{domain_segment(domain_name)}/published-courses"
+    return build_path("/domains/{domain_name}/published-courses", domain_name=domain_name)
 
 
 def _item_path(domain_name: str, published_course_id: str) -> str:
     """Build one publication's path, checking both parameters."""
-    item = id_segment("published_course_id", published_course_id)
-    return f"{_collection_path(domain_name)}/{item}"
+    return build_path(
+        "/domains/{domain_name}/published-courses/{published_course_id}",
+        domain_name=domain_name,
+        published_course_id=published_course_id,
+    )
 
 
 class DomainPublishedCourses(Resource):
@@ -53,24 +55,26 @@ class DomainPublishedCourses(Resource):
     ``student_group_prerequisites``, ``tags`` and ``visibility_overrides``.
     """
 
-    __slots__ = (
-        "enrollments",
-        "published_course_prerequisites",
-        "reenrollment_rule",
-        "student_group_prerequisites",
-        "tags",
-        "visibility_overrides",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.enrollments = PublishedCourseEnrollments(client)
-        self.published_course_prerequisites = PublishedCoursePrerequisites(client)
-        self.reenrollment_rule = ReenrollmentRules(client)
-        self.student_group_prerequisites = PublishedCourseStudentGroupPrerequisites(client)
-        self.tags = PublishedCourseTags(client)
-        self.visibility_overrides = PublishedCourseVisibilityOverrides(client)
+    enrollments: SubResource[PublishedCourseEnrollments] = SubResource(
+        "._enrollments", "PublishedCourseEnrollments"
+    )
+    published_course_prerequisites: SubResource[PublishedCoursePrerequisites] = SubResource(
+        "._generated._published_courses", "PublishedCoursePrerequisites"
+    )
+    reenrollment_rule: SubResource[ReenrollmentRules] = SubResource(
+        "._generated._published_courses", "ReenrollmentRules"
+    )
+    student_group_prerequisites: SubResource[PublishedCourseStudentGroupPrerequisites] = (
+        SubResource("._generated._published_courses", "PublishedCourseStudentGroupPrerequisites")
+    )
+    tags: SubResource[PublishedCourseTags] = SubResource(
+        "._generated._published_courses", "PublishedCourseTags"
+    )
+    visibility_overrides: SubResource[PublishedCourseVisibilityOverrides] = SubResource(
+        "._generated._published_courses", "PublishedCourseVisibilityOverrides"
+    )
 
     def list(
         self,

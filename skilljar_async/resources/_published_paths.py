@@ -10,23 +10,22 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
-    domain_segment,
-    id_segment,
+    build_path,
     query,
     text,
 )
-from ._enrollments import PublishedPathEnrollments
-from ._gen_published_paths import (
-    PublishedPathItems,
-    PublishedPathLabels,
-    PublishedPathTags,
-    PublishedPathVisibilityOverrides,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._enrollments import PublishedPathEnrollments
+    from ._generated._published_paths import (
+        PublishedPathItems,
+        PublishedPathLabels,
+        PublishedPathTags,
+        PublishedPathVisibilityOverrides,
+    )
 
 __all__ = ["DomainPublishedPaths"]
 
@@ -35,12 +34,16 @@ _parse_published_path = structurer(PublishedPath)
 
 def _collection_path(domain_name: str) -> str:
     """Build the collection path, checking the domain name."""
-    return f"/domains/{domain_segment(domain_name)}/published-paths"
+    return build_path("/domains/{domain_name}/published-paths", domain_name=domain_name)
 
 
 def _item_path(domain_name: str, published_path_id: str) -> str:
     """Build one published path's path, checking both parameters."""
-    return f"{_collection_path(domain_name)}/{id_segment('published_path_id', published_path_id)}"
+    return build_path(
+        "/domains/{domain_name}/published-paths/{published_path_id}",
+        domain_name=domain_name,
+        published_path_id=published_path_id,
+    )
 
 
 class DomainPublishedPaths(Resource):
@@ -51,22 +54,23 @@ class DomainPublishedPaths(Resource):
     ``visibility_overrides``.
     """
 
-    __slots__ = (
-        "labels",
-        "path_items",
-        "published_path_enrollments",
-        "tags",
-        "visibility_overrides",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.published_path_enrollments = PublishedPathEnrollments(client)
-        self.labels = PublishedPathLabels(client)
-        self.path_items = PublishedPathItems(client)
-        self.tags = PublishedPathTags(client)
-        self.visibility_overrides = PublishedPathVisibilityOverrides(client)
+    published_path_enrollments: SubResource[PublishedPathEnrollments] = SubResource(
+        "._enrollments", "PublishedPathEnrollments"
+    )
+    labels: SubResource[PublishedPathLabels] = SubResource(
+        "._generated._published_paths", "PublishedPathLabels"
+    )
+    path_items: SubResource[PublishedPathItems] = SubResource(
+        "._generated._published_paths", "PublishedPathItems"
+    )
+    tags: SubResource[PublishedPathTags] = SubResource(
+        "._generated._published_paths", "PublishedPathTags"
+    )
+    visibility_overrides: SubResource[PublishedPathVisibilityOverrides] = SubResource(
+        "._generated._published_paths", "PublishedPathVisibilityOverrides"
+    )
 
     def list(
         self,

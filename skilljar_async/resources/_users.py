@@ -11,21 +11,21 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
-    id_segment,
+    build_path,
     optional_enum,
     query,
 )
-from ._gen_users import (
-    UserGroups,
-    UserPlanEnrollments,
-    UserPublishedCourseLessons,
-    UserPublishedPathEnrollments,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._users import (
+        UserGroups,
+        UserPlanEnrollments,
+        UserPublishedCourseLessons,
+        UserPublishedPathEnrollments,
+    )
 
 __all__ = ["UserAnonymize", "UserPublishedCourses", "Users"]
 
@@ -41,22 +41,19 @@ class Users(Resource):
     ``anonymize``, ``groups``, ``plan_enrollments`` and ``published_path_enrollments``.
     """
 
-    __slots__ = (
-        "anonymize",
-        "groups",
-        "plan_enrollments",
-        "published_courses",
-        "published_path_enrollments",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.anonymize = UserAnonymize(client)
-        self.published_courses = UserPublishedCourses(client)
-        self.groups = UserGroups(client)
-        self.plan_enrollments = UserPlanEnrollments(client)
-        self.published_path_enrollments = UserPublishedPathEnrollments(client)
+    anonymize: SubResource[UserAnonymize] = SubResource("._users", "UserAnonymize")
+    published_courses: SubResource[UserPublishedCourses] = SubResource(
+        "._users", "UserPublishedCourses"
+    )
+    groups: SubResource[UserGroups] = SubResource("._generated._users", "UserGroups")
+    plan_enrollments: SubResource[UserPlanEnrollments] = SubResource(
+        "._generated._users", "UserPlanEnrollments"
+    )
+    published_path_enrollments: SubResource[UserPublishedPathEnrollments] = SubResource(
+        "._generated._users", "UserPublishedPathEnrollments"
+    )
 
     def list(
         self,
@@ -88,7 +85,8 @@ class Users(Resource):
 
     async def retrieve(self, user_id: str) -> UserOverview:
         """Get one learner with activity totals (``users_retrieve``)."""
-        data = await self._client._request("GET", f"/users/{id_segment('user_id', user_id)}")
+        path = build_path("/users/{user_id}", user_id=user_id)
+        data = await self._client._request("GET", path)
         return structure(data, UserOverview)
 
     async def update(
@@ -125,7 +123,7 @@ class Users(Resource):
         last_name: str | NotGiven,
     ) -> User:
         """Send a user update with the given HTTP method."""
-        path = f"/users/{id_segment('user_id', user_id)}"
+        path = build_path("/users/{user_id}", user_id=user_id)
         payload = body(email=email, first_name=first_name, last_name=last_name)
         data = await self._client._request(method, path, json=payload)
         return structure(data, User)
@@ -142,7 +140,7 @@ class UserAnonymize(Resource):
         Destructive: all personal data is obfuscated for good and the learner loses
         platform access. There is no undo.
         """
-        path = f"/users/{id_segment('user_id', user_id)}/anonymize"
+        path = build_path("/users/{user_id}/anonymize", user_id=user_id)
         data = await self._client._request("POST", path)
         return structure(data, UserOverview)
 
@@ -154,12 +152,11 @@ class UserAnonymize(Resource):
 class UserPublishedCourses(Resource):
     """A learner's enrollments and progress per published course; ``lessons`` per lesson."""
 
-    __slots__ = ("lessons",)
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its ``lessons`` sub-resource to `client`."""
-        super().__init__(client)
-        self.lessons = UserPublishedCourseLessons(client)
+    lessons: SubResource[UserPublishedCourseLessons] = SubResource(
+        "._generated._users", "UserPublishedCourseLessons"
+    )
 
     def list(
         self, user_id: str, *, max_items: int | None = None
@@ -168,7 +165,7 @@ class UserPublishedCourses(Resource):
 
         The API answers with one unpaginated array, so the paginator yields one page.
         """
-        path = f"/users/{id_segment('user_id', user_id)}/published-courses"
+        path = build_path("/users/{user_id}/published-courses", user_id=user_id)
         return self._list(path, _parse_progress, max_items=max_items)
 
     async def retrieve(self, user_id: str, published_course_id: str) -> UserPublishedCourseProgress:
@@ -233,9 +230,11 @@ class UserPublishedCourses(Resource):
     @staticmethod
     def _path(user_id: str, published_course_id: str) -> str:
         """Build the path of one learner-course pair, checking both ids."""
-        user = id_segment("user_id", user_id)
-        course = id_segment("published_course_id", published_course_id)
-        return f"/users/{user}/published-courses/{course}"
+        return build_path(
+            "/users/{user_id}/published-courses/{published_course_id}",
+            user_id=user_id,
+            published_course_id=published_course_id,
+        )
 
     async def _save(
         self, method: str, user_id: str, published_course_id: str, progress: dict[str, object]

@@ -11,26 +11,26 @@ from ._base import (
     NOT_GIVEN,
     NotGiven,
     Resource,
-    _ClientLike,
     body,
-    id_segment,
+    build_path,
     optional_enum,
 )
-from ._gen_webhooks import (
-    WebHookSampleCourseCompletion,
-    WebHookSampleCourseEnrollment,
-    WebHookSampleDashboardTaskCreated,
-    WebHookSampleDomainEnrollment,
-    WebHookSampleLessonCompletion,
-    WebHookSamplePathCompletion,
-    WebHookSamplePathEnrollment,
-    WebHookSamplePurchaseFulfillment,
-    WebHookSampleQuizCompletion,
-    WebHookSampleViltRegistration,
-)
+from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator
+    from ._generated._webhooks import (
+        WebHookSampleCourseCompletion,
+        WebHookSampleCourseEnrollment,
+        WebHookSampleDashboardTaskCreated,
+        WebHookSampleDomainEnrollment,
+        WebHookSampleLessonCompletion,
+        WebHookSamplePathCompletion,
+        WebHookSamplePathEnrollment,
+        WebHookSamplePurchaseFulfillment,
+        WebHookSampleQuizCompletion,
+        WebHookSampleViltRegistration,
+    )
 
 __all__ = ["WebHookPing", "WebHooks"]
 
@@ -39,7 +39,7 @@ _parse_webhook = structurer(WebHook)
 
 def _item_path(webhook_id: str) -> str:
     """Build one subscription's path, checking the id."""
-    return f"/webhooks/{id_segment('webhook_id', webhook_id)}"
+    return build_path("/webhooks/{webhook_id}", webhook_id=webhook_id)
 
 
 def _headers(additional_headers: Mapping[str, str] | NotGiven) -> Any:
@@ -86,34 +86,39 @@ class WebHooks(Resource):
     sample payload of each event type (see `skilljar_async.webhooks`).
     """
 
-    __slots__ = (
-        "ping",
-        "sample_course_completion",
-        "sample_course_enrollment",
-        "sample_dashboard_task_created",
-        "sample_domain_enrollment",
-        "sample_lesson_completion",
-        "sample_path_completion",
-        "sample_path_enrollment",
-        "sample_purchase_fulfillment",
-        "sample_quiz_completion",
-        "sample_vilt_registration",
-    )
+    __slots__ = ("__dict__",)  # caches the sub-resources
 
-    def __init__(self, client: _ClientLike) -> None:
-        """Bind the resource and its sub-resources to `client`."""
-        super().__init__(client)
-        self.ping = WebHookPing(client)
-        self.sample_course_completion = WebHookSampleCourseCompletion(client)
-        self.sample_course_enrollment = WebHookSampleCourseEnrollment(client)
-        self.sample_dashboard_task_created = WebHookSampleDashboardTaskCreated(client)
-        self.sample_domain_enrollment = WebHookSampleDomainEnrollment(client)
-        self.sample_lesson_completion = WebHookSampleLessonCompletion(client)
-        self.sample_path_completion = WebHookSamplePathCompletion(client)
-        self.sample_path_enrollment = WebHookSamplePathEnrollment(client)
-        self.sample_purchase_fulfillment = WebHookSamplePurchaseFulfillment(client)
-        self.sample_quiz_completion = WebHookSampleQuizCompletion(client)
-        self.sample_vilt_registration = WebHookSampleViltRegistration(client)
+    ping: SubResource[WebHookPing] = SubResource("._webhooks", "WebHookPing")
+    sample_course_completion: SubResource[WebHookSampleCourseCompletion] = SubResource(
+        "._generated._webhooks", "WebHookSampleCourseCompletion"
+    )
+    sample_course_enrollment: SubResource[WebHookSampleCourseEnrollment] = SubResource(
+        "._generated._webhooks", "WebHookSampleCourseEnrollment"
+    )
+    sample_dashboard_task_created: SubResource[WebHookSampleDashboardTaskCreated] = SubResource(
+        "._generated._webhooks", "WebHookSampleDashboardTaskCreated"
+    )
+    sample_domain_enrollment: SubResource[WebHookSampleDomainEnrollment] = SubResource(
+        "._generated._webhooks", "WebHookSampleDomainEnrollment"
+    )
+    sample_lesson_completion: SubResource[WebHookSampleLessonCompletion] = SubResource(
+        "._generated._webhooks", "WebHookSampleLessonCompletion"
+    )
+    sample_path_completion: SubResource[WebHookSamplePathCompletion] = SubResource(
+        "._generated._webhooks", "WebHookSamplePathCompletion"
+    )
+    sample_path_enrollment: SubResource[WebHookSamplePathEnrollment] = SubResource(
+        "._generated._webhooks", "WebHookSamplePathEnrollment"
+    )
+    sample_purchase_fulfillment: SubResource[WebHookSamplePurchaseFulfillment] = SubResource(
+        "._generated._webhooks", "WebHookSamplePurchaseFulfillment"
+    )
+    sample_quiz_completion: SubResource[WebHookSampleQuizCompletion] = SubResource(
+        "._generated._webhooks", "WebHookSampleQuizCompletion"
+    )
+    sample_vilt_registration: SubResource[WebHookSampleViltRegistration] = SubResource(
+        "._generated._webhooks", "WebHookSampleViltRegistration"
+    )
 
     def list(
         self,
@@ -226,7 +231,8 @@ class WebHookPing(Resource):
         A failed ping is reported in the result; it neither deactivates the
         subscription nor is retried by Skilljar.
         """
-        data = await self._client._request("POST", f"{_item_path(webhook_id)}/ping")
+        path = build_path("/webhooks/{webhook_id}/ping", webhook_id=webhook_id)
+        data = await self._client._request("POST", path)
         return structure(data, WebHookPingResult)
 
     async def __call__(self, webhook_id: str) -> WebHookPingResult:

@@ -16,13 +16,13 @@ import math
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from .._sansio import MAX_PAGE_SIZE
 from ._call import ApiError, Call, Reply
 from ._catalogue import Row
 from ._store import MISSING, Table, lookup
 
 __all__ = ["filter_rows", "list_reply"]
 
-MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 #: lists that default to 250 rows a page since the 2025-12 pagination update
 PAGE_SIZE_250 = frozenset({"promo_codes", "promo_code_pools", "tags", "quizzes", "question_banks"})

@@ -20,6 +20,7 @@ import pytest
 
 from skilljar_async import AsyncPaginator, Page, SkilljarClient
 from skilljar_async.resources import Resource
+from skilljar_async.resources._lazy import SubResource
 from skilljar_async.testing import SkilljarEmulator
 
 from ..testing.test_census import OPERATIONS, Census
@@ -178,7 +179,8 @@ def test_client_tree_holds_nothing_but_catalogue_operations() -> None:
             elif callable(value):
                 found.add(f"{prefix}.{name}".lstrip("."))
 
-    for name, value in vars(client).items():
-        if isinstance(value, Resource):
-            walk(name, value)
+    for name in dir(SkilljarClient):
+        # Resources are class-level descriptors, built on first access.
+        if isinstance(inspect.getattr_static(SkilljarClient, name), SubResource):
+            walk(name, getattr(client, name))
     assert found == expected

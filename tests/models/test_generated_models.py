@@ -22,7 +22,7 @@ from skilljar_async.models import (
     TrainingCreditCode,
     WebPackage,
 )
-from skilljar_async.models._schemas import SCHEMA_MODELS
+from skilljar_async.models._generated._schemas import SCHEMA_MODELS
 
 SCHEMAS: dict[str, Any] = json.loads(
     resources.files("skilljar_async._data").joinpath("schemas.json").read_text("utf-8")

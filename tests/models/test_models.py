@@ -8,6 +8,7 @@ import pickle
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import cattrs
 import pytest
 from hypothesis import given
@@ -37,6 +38,7 @@ from skilljar_async.models import (
     WebHookEventType,
     WebHookPingResult,
 )
+from skilljar_async.models._base import redact, redact_values
 
 UTC = dt.UTC
 
@@ -669,3 +671,27 @@ def test_structuring_a_thousand_rows() -> None:
     assert len(parsed) == 1000
     assert parsed[-1].user.id == "u999"
     assert all(isinstance(row.signed_up_at, dt.datetime) for row in parsed)
+
+
+def _redacts(field: attrs.Attribute[Any]) -> bool:
+    """Whether a field's repr hides its value."""
+    return field.repr in (redact, redact_values)
+
+
+def test_model_reprs_redact_exactly_the_secrets_list() -> None:
+    """Every model field named in `SECRET_KEYS` hides its value in repr, and no other does."""
+    from skilljar_async import models, webhooks
+    from skilljar_async._sansio import SECRET_KEYS
+
+    classes = [getattr(models, name) for name in models.__all__]
+    classes += [getattr(webhooks, name) for name in webhooks.__all__]
+    seen: set[str] = set()
+    for cls in classes:
+        if not attrs.has(cls):
+            continue
+        for field in attrs.fields(cls):
+            assert _redacts(field) == (field.name in SECRET_KEYS), f"{cls.__name__}.{field.name}"
+            if field.name in SECRET_KEYS:
+                seen.add(field.name)
+    assert seen <= SECRET_KEYS
+    assert {"token", "invite_url", "download_url", "login_token"} <= seen

@@ -1,0 +1,1 @@
+"""Development tools of skilljar-async (never imported by the library)."""
