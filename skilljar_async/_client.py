@@ -18,6 +18,7 @@ import attrs
 from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
+from ._lazy import SubResource
 from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
 from ._sansio import (
@@ -31,7 +32,6 @@ from ._sansio import (
 )
 from ._transport import Response, Transport, TransportError
 from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
-from .resources._lazy import SubResource
 
 if TYPE_CHECKING:
     import aiohttp

@@ -30,7 +30,7 @@ def test_generated_modules_match_the_catalogue() -> None:
 #: what generated code may import: base pieces, public model names, its own package.
 ALLOWED_IMPORTS = {
     "models": {"..", ".._base"},
-    "resources": {".._base", ".._lazy", "..._convert", "..._pagination", "...models"},
+    "resources": {".._base", "..._lazy", "..._convert", "..._pagination", "...models"},
 }
 #: the webhook event models the ``sample_*`` endpoints return.
 EVENTS = {"..._webhook_events"}

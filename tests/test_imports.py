@@ -33,9 +33,6 @@ ROOT = pathlib.Path(skilljar_async.__file__).parent
 # matches any more fails `test_allowlist_is_current`.
 ALLOWED: frozenset[tuple[str, str, str]] = frozenset(
     {
-        # Every resource module, hand-written and generated, types its client
-        # with this private Protocol; a public name needs the generator changed.
-        ("skilljar_async.resources", "skilljar_async.resources._base", "_ClientLike"),
         # Webhook events reuse the models' private base instead of `models`' surface.
         ("skilljar_async._webhook_events", "skilljar_async.models._base", ""),
     }
@@ -232,7 +229,5 @@ def _foreign_private_attributes(package: str) -> set[tuple[str, str]]:
 
 def test_the_rate_scheduler_uses_no_other_objects_private_attributes() -> None:
     """Scheduler parts talk through public attributes and methods, never ``other._x``."""
-    # Within one module: the in-memory slot binds its scheduler to the running loop.
-    allowed = {("skilljar_async.ratelimit._scheduler", "_bind")}
-    assert _foreign_private_attributes("skilljar_async.ratelimit") <= allowed
+    assert _foreign_private_attributes("skilljar_async.ratelimit") == set()
     assert _foreign_private_attributes("skilljar_async.resources")  # the check can fail

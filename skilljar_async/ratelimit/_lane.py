@@ -16,16 +16,12 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from .._errors import BudgetExhaustedError
 from ._limits import CallType, Window
 from ._log import SlidingLog
-
-if TYPE_CHECKING:
-    from ._scheduler import SlidingWindowScheduler
 
 __all__: list[str] = []
 
@@ -34,12 +30,12 @@ _Waiter = tuple[int, int, "asyncio.Future[None]"]  # (-priority, seq, future)
 _Deadline = tuple[float, int, int, float, "asyncio.Future[None]"]
 
 
-class _Slot:
+class Slot:
     """The async context manager `slot()` returns; stateless, so it can be shared."""
 
     __slots__ = ("_background", "_lane", "_max_wait", "_priority")
 
-    def __init__(self, lane: _Lane, priority: int, max_wait: float | None = None) -> None:
+    def __init__(self, lane: Lane, priority: int, max_wait: float | None = None) -> None:
         self._lane = lane
         self._priority = priority
         self._background = priority < 0
@@ -49,7 +45,7 @@ class _Slot:
         lane = self._lane
         loop = asyncio.get_running_loop()
         if loop is not lane.loop:
-            lane.scheduler._bind(loop)
+            lane.bind(loop)
         if not lane.live and not lane.probe:
             log = lane.log
             least = log.min_bg if self._background else log.min_limit
@@ -77,10 +73,11 @@ class _Slot:
         return lane.done
 
 
-class _Lane:
+class Lane:
     """One call type's log, waiter heap, deadlines and timers."""
 
     __slots__ = (
+        "bind",
         "call_type",
         "dead",
         "deadline_at",
@@ -95,7 +92,6 @@ class _Lane:
         "pause_until",
         "paused",
         "probe",
-        "scheduler",
         "seq",
         "timer",
         "timer_at",
@@ -106,15 +102,15 @@ class _Lane:
 
     def __init__(
         self,
-        scheduler: SlidingWindowScheduler,
+        bind: Callable[[asyncio.AbstractEventLoop], None],
         call_type: CallType,
         windows: Sequence[Window],
         reserve: float,
     ) -> None:
-        self.scheduler = scheduler
+        self.bind = bind  # binds the owning scheduler (every lane) to a new loop
         self.call_type = call_type
         self.log = SlidingLog(windows, reserve)
-        self.default_slot = _Slot(self, 0)
+        self.default_slot = Slot(self, 0)
         self.loop: asyncio.AbstractEventLoop | None = None
         self.heap: list[_Waiter] = []
         self.live = 0  # queued waiters not cancelled

@@ -26,7 +26,7 @@ from collections.abc import Awaitable
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from ._lane import _Lane, _Slot
+from ._lane import Lane, Slot
 from ._limits import CallType, RateLimits
 from ._snapshot import LaneSnapshot, SchedulerSnapshot, window_snapshots
 
@@ -130,7 +130,7 @@ class SlidingWindowScheduler:
         self.limits = limits
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lanes = {
-            ct: _Lane(self, ct, limits.for_call_type(ct), limits.reserve) for ct in CallType
+            ct: Lane(self._bind, ct, limits.for_call_type(ct), limits.reserve) for ct in CallType
         }
 
     def __repr__(self) -> str:
@@ -138,7 +138,7 @@ class SlidingWindowScheduler:
 
     def slot(
         self, call_type: CallType, *, priority: int = 0, max_wait: float | None = None
-    ) -> _Slot:
+    ) -> Slot:
         """An async context manager that waits for, holds and then stamps one slot.
 
         Higher `priority` waiters are served first; equal priorities in arrival
@@ -151,10 +151,10 @@ class SlidingWindowScheduler:
         if max_wait is not None:
             if isinstance(max_wait, bool) or not max_wait >= 0:
                 raise ValueError(f"max_wait must be None or >= 0 seconds, got {max_wait!r}")
-            return _Slot(lane, priority, float(max_wait))
+            return Slot(lane, priority, float(max_wait))
         if priority == 0:
             return lane.default_slot
-        return _Slot(lane, priority)
+        return Slot(lane, priority)
 
     def pause(self, call_type: CallType, seconds: float, *, probe: bool = False) -> None:
         """Grant nothing of `call_type` for `seconds` from now (e.g. after a 429).

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import Course, CourseTimeFormat
 from ._base import (
     NOT_GIVEN,
@@ -17,7 +18,6 @@ from ._base import (
     query,
     text,
 )
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

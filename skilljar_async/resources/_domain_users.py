@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import BulkUser, BulkUserCreateResult, DomainUser
 from ._base import (
     NOT_GIVEN,
@@ -19,7 +20,6 @@ from ._base import (
     query,
     text,
 )
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

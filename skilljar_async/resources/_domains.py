@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import Domain, DomainAccess
 from ._base import NOT_GIVEN, NotGiven, Resource, body, build_path, optional_enum
 from ._generated import _domain_catalog
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

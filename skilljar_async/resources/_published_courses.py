@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import PublishedCourse
 from ._base import (
     NOT_GIVEN,
@@ -16,7 +17,6 @@ from ._base import (
     build_path,
     query,
 )
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

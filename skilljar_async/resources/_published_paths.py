@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import PublishedPath
 from ._base import (
     NOT_GIVEN,
@@ -15,7 +16,6 @@ from ._base import (
     query,
     text,
 )
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

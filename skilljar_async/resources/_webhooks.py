@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .._convert import structure, structurer
+from .._lazy import SubResource
 from ..models import WebHook, WebHookEventType, WebHookPingResult
 from ._base import (
     NOT_GIVEN,
@@ -15,7 +16,6 @@ from ._base import (
     build_path,
     optional_enum,
 )
-from ._lazy import SubResource
 
 if TYPE_CHECKING:
     from .._pagination import AsyncPaginator

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from skilljar_async import AsyncPaginator, Page, SkilljarClient
+from skilljar_async._lazy import SubResource
 from skilljar_async.resources import Resource
-from skilljar_async.resources._lazy import SubResource
 from skilljar_async.testing import SkilljarEmulator
 
 from ..testing.test_census import OPERATIONS, Census

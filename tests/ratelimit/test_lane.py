@@ -13,7 +13,7 @@ from skilljar_async.ratelimit import (
     SlidingWindowScheduler,
     Window,
 )
-from skilljar_async.ratelimit._lane import _Lane
+from skilljar_async.ratelimit._lane import Lane
 
 READ = CallType.READ
 pytestmark = pytest.mark.looptime
@@ -133,13 +133,13 @@ async def test_deadline_passes_while_queued() -> None:
 async def test_deadline_expiry_then_cancel_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A task cancelled after its deadline failed it, before it resumed, releases nothing."""
     s = SlidingWindowScheduler(RateLimits.uniform(Window(1, 4.0)))
-    on_deadline = _Lane._on_deadline
+    on_deadline = Lane._on_deadline
 
-    def fail_then_cancel(lane: _Lane) -> None:
+    def fail_then_cancel(lane: Lane) -> None:
         on_deadline(lane)
         waiter.cancel()  # the waiter's future already holds the error
 
-    monkeypatch.setattr(_Lane, "_on_deadline", fail_then_cancel)
+    monkeypatch.setattr(Lane, "_on_deadline", fail_then_cancel)
     await take(s)
     waiter = asyncio.create_task(take(s, max_wait=4.5))
     await asyncio.sleep(1)

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from skilljar_async.ratelimit import CallType, RateLimits, SlidingWindowScheduler, Window
-from skilljar_async.ratelimit._lane import _Lane
+from skilljar_async.ratelimit._lane import Lane
 
 READ = CallType.READ
 pytestmark = pytest.mark.looptime
@@ -117,14 +117,14 @@ async def test_grant_to_cancelled_waiter_is_passed_on(monkeypatch: pytest.Monkey
     t0 = now()
     await take(s)
     first, second = await start_in_order([take(s), take(s)])
-    dispatch = _Lane.dispatch
+    dispatch = Lane.dispatch
 
-    def dispatch_then_cancel(lane: _Lane) -> None:
+    def dispatch_then_cancel(lane: Lane) -> None:
         dispatch(lane)
         if now() >= t0 + 10.0 and not first.done():  # granted, not yet resumed
             first.cancel()
 
-    monkeypatch.setattr(_Lane, "dispatch", dispatch_then_cancel)
+    monkeypatch.setattr(Lane, "dispatch", dispatch_then_cancel)
     assert await asyncio.wait_for(second, 60) - t0 == 10.0  # a lost grant times out
     assert first.cancelled()
     snap = s.snapshot()[READ]

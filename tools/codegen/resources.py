@@ -250,7 +250,7 @@ def resource_module(
         "...models": tuple(models),
         EVENTS_MODULE: (*cat.tables.sample_events.values(), "parse_sample"),
         ".._base": BASE_HELPERS,
-        ".._lazy": ("SubResource",),
+        "..._lazy": ("SubResource",),
     }
     typing_only: dict[str, list[str]] = {"..._pagination": ["AsyncPaginator"]}
     for cls, home in sorted(homes.items()):

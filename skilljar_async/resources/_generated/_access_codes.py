@@ -7,9 +7,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import DomainAccessCode, DomainAccessCodePool, DurationUnit
 from .._base import NOT_GIVEN, NotGiven, Resource, body, build_path, optional_enum, query
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

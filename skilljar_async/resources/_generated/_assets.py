@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import AspectRatio, Asset, WebPackage
 from .._base import (
     NOT_GIVEN,
@@ -18,7 +19,6 @@ from .._base import (
     optional_enum,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

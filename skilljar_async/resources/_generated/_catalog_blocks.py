@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import (
     Alignment,
     ComponentContentBlock,
@@ -30,7 +31,6 @@ from .._base import (
     optional_enum,
     optional_id,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import (
     CurrencyCode,
     FulfillmentState,
@@ -33,7 +34,6 @@ from .._base import (
     strings,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

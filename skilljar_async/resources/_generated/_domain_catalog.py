@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import CourseSeries, Plan, PublishedCourse, SignupField
 from .._base import Resource, build_path
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import (
     AddRemoveIdLists,
     Group,
@@ -28,7 +29,6 @@ from .._base import (
     strings,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

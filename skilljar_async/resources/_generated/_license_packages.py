@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import LicensePackage, LicensePackageSeat
 from .._base import (
     NOT_GIVEN,
@@ -22,7 +23,6 @@ from .._base import (
     strings,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import Path, PathItem
 from .._base import NOT_GIVEN, NotGiven, Resource, body, build_path
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import DiscountType, PromoCode, PromoCodePool, PromoCodePoolOffer
 from .._base import (
     NOT_GIVEN,
@@ -20,7 +21,6 @@ from .._base import (
     query,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator

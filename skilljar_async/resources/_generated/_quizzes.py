@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..._convert import structure, structurer
+from ..._lazy import SubResource
 from ...models import (
     Alignment,
     Answer,
@@ -31,7 +32,6 @@ from .._base import (
     query,
     text,
 )
-from .._lazy import SubResource
 
 if TYPE_CHECKING:
     from ..._pagination import AsyncPaginator
