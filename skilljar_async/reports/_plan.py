@@ -12,7 +12,7 @@ import attrs
 from .._client import SkilljarClient, request_priority
 from ..bulk import Journal, format_duration
 from ..ratelimit import CallType
-from ._progress import journal_job, journal_path, starting_point
+from ._progress import journal_job, journal_path, stale_journal, starting_point
 from ._select import DEFAULT_OVERLAP, Selection
 from ._state import StateMismatchError
 
@@ -66,8 +66,9 @@ async def plan_progress(
         domain=domain, published_course_ids=published_course_ids, since=since, overlap=overlap
     )
     path = None if state is None else Path(state)
-    selection = starting_point(selection, path, explicit_since=since is not None)
-    done = _finished_learners(path, selection)
+    selection, saved = starting_point(selection, path, explicit_since=since is not None)
+    stale = path is not None and stale_journal(path, saved)
+    done = frozenset() if stale else _finished_learners(path, selection)
     token = request_priority.set(priority)
     try:
         pages = listed = selected = already = 0

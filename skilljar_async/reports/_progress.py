@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
@@ -106,19 +107,36 @@ def progress(
     )
 
 
-def starting_point(selection: Selection, state: Path | None, *, explicit_since: bool) -> Selection:
-    """The selection with ``since`` taken from the state file when not given."""
-    if state is None:
-        return selection
-    saved = read_state(state)
+def starting_point(
+    selection: Selection, state: Path | None, *, explicit_since: bool
+) -> tuple[Selection, ReportState | None]:
+    """The selection with ``since`` taken from the state file when not given, and the state."""
+    saved = None if state is None else read_state(state)
     if saved is None:
-        return selection
+        return selection, None
     if saved.report != REPORT or dict(saved.params) != selection.params():
         raise StateMismatchError(
             f"{state} holds the checkpoint of another report ({saved.report} "
             f"{dict(saved.params)}); use another state file for this one"
         )
-    return selection if explicit_since else selection.with_since(saved.checkpoint)
+    return (selection if explicit_since else selection.with_since(saved.checkpoint)), saved
+
+
+def stale_journal(state: Path, saved: ReportState | None) -> bool:
+    """Whether the journal beside `state` is left over from a run that completed.
+
+    A run writes the state, then removes its journal; a crash between the two
+    leaves a journal that started no later than the state's completion.
+    """
+    path = journal_path(state)
+    if saved is None or not path.exists():
+        return False
+    with path.open(encoding="utf-8") as lines:
+        try:
+            started = json.loads(lines.readline())["meta"]["started_at"]
+            return dt.datetime.fromisoformat(started) <= saved.completed_at
+        except (ValueError, KeyError, TypeError):
+            return False  # not a readable header: let the journal itself report it
 
 
 def journal_job(selection: Selection) -> dict[str, Any]:
@@ -162,7 +180,10 @@ class ProgressReport:
         return self._rows()
 
     async def _rows(self) -> AsyncIterator[ProgressRow]:
-        selection = starting_point(self.selection, self.state, explicit_since=self._explicit_since)
+        state, explicit = self.state, self._explicit_since
+        selection, saved = starting_point(self.selection, state, explicit_since=explicit)
+        if state is not None and stale_journal(state, saved):
+            journal_path(state).unlink()
         self.selection = selection
         self.stats.since = selection.since
         started = self._now()

@@ -312,3 +312,23 @@ async def test_arguments_are_checked_before_any_call(
         with pytest.raises(RuntimeError):
             aiter(report)
     assert calls(skilljar_emulator, USERS_LIST) == math.ceil(N / PAGE)
+
+
+async def test_journal_left_by_a_completed_run_is_dropped(
+    skilljar_emulator: SkilljarEmulator, tmp_path: Path
+) -> None:
+    """A journal older than the state's completion (a crash before its removal) is ignored."""
+    emu = skilljar_emulator
+    state = tmp_path / "progress.json"
+    async with client_for(emu) as client:
+        report = progress(client, page_size=PAGE, state=state)
+        async with contextlib.aclosing(aiter(report)) as rows:
+            async for _ in rows:
+                break
+        leftover = journal_path(state).read_bytes()
+        await collect(progress(client, page_size=PAGE, state=state))
+        journal_path(state).write_bytes(leftover)
+        emu.clear_requests()
+        await collect(progress(client, page_size=PAGE, state=state))
+    assert progress_reads_by_learner(emu) == [learner_ids(emu)[-1]]
+    assert not journal_path(state).exists()
