@@ -36,7 +36,9 @@ import attrs
 
 from .._client import SkilljarClient, request_priority
 from .._errors import NotFoundError
+from .._pagination import AsyncPaginator
 from ..bulk import Journal, JournalMismatchError
+from ..models import UserOverview
 from ._rows import Learner, ProgressRow, learner_of, row_from_progress
 from ._select import DEFAULT_OVERLAP, Clock, Selection, iso, newest, next_checkpoint, utc_now
 from ._state import ReportState, StateMismatchError, read_state, write_state
@@ -90,8 +92,6 @@ def progress(
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be >= 1, got {concurrency!r}")
-    if not 1 <= page_size <= 1000:
-        raise ValueError(f"page_size must be from 1 to 1000, got {page_size!r}")
     selection = Selection.build(
         domain=domain, published_course_ids=published_course_ids, since=since, overlap=overlap
     )
@@ -101,7 +101,7 @@ def progress(
         state=None if state is None else Path(state),
         explicit_since=since is not None,
         concurrency=concurrency,
-        page_size=page_size,
+        users=client.users.list(page_size=page_size),  # checks page_size; sends nothing yet
         priority=priority,
         now=now,
     )
@@ -155,7 +155,7 @@ class ProgressReport:
         state: Path | None,
         explicit_since: bool,
         concurrency: int,
-        page_size: int,
+        users: AsyncPaginator[UserOverview],
         priority: int,
         now: Clock,
     ) -> None:
@@ -163,7 +163,7 @@ class ProgressReport:
         self.selection = selection
         self.state = state
         self.concurrency = concurrency
-        self.page_size = page_size
+        self.users = users
         self.priority = priority
         self.stats = ProgressStats()
         self._explicit_since = explicit_since
@@ -277,8 +277,7 @@ class _Run:
         request_priority.set(self.report.priority)
         report, stats = self.report, self.stats
         selection = report.selection
-        users = report.client.users.list(page_size=report.page_size)
-        async for page in users.pages():
+        async for page in report.users.pages():
             stats.user_pages += 1
             for overview in page.items:
                 stats.users_listed += 1
