@@ -41,7 +41,7 @@ from ..bulk import Journal, JournalMismatchError
 from ..models import UserOverview
 from ._rows import Learner, ProgressRow, learner_of, row_from_progress
 from ._select import DEFAULT_OVERLAP, Clock, Selection, iso, newest, next_checkpoint, utc_now
-from ._state import ReportState, StateMismatchError, read_state, write_state
+from ._state import ReportState, StateFileError, StateMismatchError, read_state, write_state
 
 __all__ = ["ProgressReport", "ProgressStats", "journal_path", "progress"]
 
@@ -204,7 +204,10 @@ class ProgressReport:
     def _open_journal(self, selection: Selection, started: dt.datetime) -> Journal | None:
         if self.state is None:
             return None
-        journal = Journal(journal_path(self.state), job=journal_job(selection))
+        path = journal_path(self.state)
+        if path.is_symlink():
+            raise StateFileError(f"refusing to append through symbolic link {os.fspath(path)!r}")
+        journal = Journal(path, job=journal_job(selection))
         try:
             journal.open({"started_at": started.isoformat()})
         except JournalMismatchError as exc:

@@ -15,6 +15,7 @@ from skilljar_async import CallType, ServerError, SlidingWindowScheduler
 from skilljar_async.bulk import Journal
 from skilljar_async.reports import (
     ProgressRow,
+    StateFileError,
     StateMismatchError,
     journal_path,
     progress,
@@ -332,3 +333,34 @@ async def test_journal_left_by_a_completed_run_is_dropped(
         await collect(progress(client, page_size=PAGE, state=state))
     assert progress_reads_by_learner(emu) == [learner_ids(emu)[-1]]
     assert not journal_path(state).exists()
+
+
+async def test_checkpoint_never_passes_the_run_start(
+    skilljar_emulator: SkilljarEmulator, tmp_path: Path
+) -> None:
+    """Activity listed after the run started (by its clock) leaves the start as checkpoint."""
+    emu = skilljar_emulator
+    state = tmp_path / "progress.json"
+    users = learner_ids(emu)
+    start = latest_activity(emu, users[20])
+    async with client_for(emu) as client:
+        await collect(progress(client, page_size=PAGE, state=state, now=lambda: start))
+        saved = read_state(state)
+        assert saved is not None
+        assert saved.checkpoint == start
+        emu.clear_requests()
+        await collect(progress(client, page_size=PAGE, state=state))
+    assert sorted(progress_reads_by_learner(emu)) == sorted(users[20:])
+
+
+async def test_journal_symlink_is_refused(
+    skilljar_emulator: SkilljarEmulator, tmp_path: Path
+) -> None:
+    """A symbolic link planted where the journal goes stops the run before any call."""
+    state = tmp_path / "progress.json"
+    journal_path(state).symlink_to(tmp_path / "elsewhere")
+    async with client_for(skilljar_emulator) as client:
+        with pytest.raises(StateFileError, match="symbolic link"):
+            await collect(progress(client, state=state))
+    assert skilljar_emulator.requests == []
+    assert not (tmp_path / "elsewhere").exists()
