@@ -28,7 +28,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -192,8 +192,10 @@ class ProgressReport:
             started = dt.datetime.fromisoformat(journal.meta["started_at"])
         try:
             run = _Run(self, journal)
-            async for row in run.rows():
-                yield row
+            # aclosing: when the caller stops early, the workers stop now, not at collection.
+            async with contextlib.aclosing(run.rows()) as rows:
+                async for row in rows:
+                    yield row
             self._finish(run.newest, started)
         finally:
             if journal is not None:
@@ -241,7 +243,7 @@ class _Run:
         self.results: asyncio.Queue[_Result] = asyncio.Queue(size)
         self.newest: dt.datetime | None = None
 
-    async def rows(self) -> AsyncIterator[ProgressRow]:
+    async def rows(self) -> AsyncGenerator[ProgressRow, None]:
         """Start the lister and the workers; yield rows until every worker is done."""
         tasks = [asyncio.create_task(self._guard(self._list()))]
         workers = self.report.concurrency

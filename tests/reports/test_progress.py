@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import math
@@ -364,3 +365,18 @@ async def test_journal_symlink_is_refused(
             await collect(progress(client, state=state))
     assert skilljar_emulator.requests == []
     assert not (tmp_path / "elsewhere").exists()
+
+
+async def test_stopping_early_stops_every_worker(skilljar_emulator: SkilljarEmulator) -> None:
+    """Once a closed report's iterator returns, no request of it is still on its way."""
+    emu = skilljar_emulator
+    async with client_for(emu) as client:
+        report = progress(client, page_size=PAGE, concurrency=8)
+        async with contextlib.aclosing(aiter(report)) as rows:
+            async for _ in rows:
+                break
+        sent = len(emu.requests)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert len(emu.requests) == sent
+        assert sent < math.ceil(N / PAGE) + N
