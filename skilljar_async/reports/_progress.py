@@ -28,7 +28,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,11 @@ def journal_job(selection: Selection) -> dict[str, Any]:
 
 
 class ProgressReport:
-    """An async iterable of `ProgressRow`; iterate it once."""
+    """An async iterable of `ProgressRow`; iterate it once.
+
+    To stop early, close the iterator so its workers stop at once:
+    ``async with contextlib.aclosing(aiter(report)) as rows: async for row in rows: ...``
+    """
 
     def __init__(
         self,
@@ -173,13 +177,13 @@ class ProgressReport:
     def __repr__(self) -> str:
         return f"<ProgressReport {self.selection.params()} state={self.state}>"
 
-    def __aiter__(self) -> AsyncIterator[ProgressRow]:
+    def __aiter__(self) -> AsyncGenerator[ProgressRow, None]:
         if self._started:
             raise RuntimeError("a ProgressReport can be iterated only once")
         self._started = True
         return self._rows()
 
-    async def _rows(self) -> AsyncIterator[ProgressRow]:
+    async def _rows(self) -> AsyncGenerator[ProgressRow, None]:
         state, explicit = self.state, self._explicit_since
         selection, saved = starting_point(self.selection, state, explicit_since=explicit)
         if state is not None and stale_journal(state, saved):
