@@ -12,7 +12,7 @@ from skilljar_async.bulk import Journal
 from skilljar_async.reports import journal_path, progress, read_state
 from skilljar_async.testing import SkilljarEmulator
 
-from ._helpers import client_for, collect, expected_keys, key_of, learner_ids
+from ._shared import client_for, collect, expected_keys, key_of, learner_ids
 
 N = 40
 

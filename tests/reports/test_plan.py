@@ -12,7 +12,7 @@ from skilljar_async import RateLimits, Window
 from skilljar_async.reports import StateMismatchError, plan_progress, progress
 from skilljar_async.testing import SkilljarEmulator
 
-from ._helpers import LEARN, PROGRESS_LIST, USERS_LIST, calls, client_for, collect
+from ._shared import LEARN, PROGRESS_LIST, USERS_LIST, calls, client_for, collect
 
 N = 40
 PAGE = 15

@@ -24,7 +24,7 @@ from skilljar_async.reports import (
 )
 from skilljar_async.testing import SkilljarEmulator
 
-from ._helpers import (
+from ._shared import (
     LEARN,
     PARTNERS,
     PROGRESS_LIST,
