@@ -40,7 +40,16 @@ from .._pagination import AsyncPaginator
 from ..bulk import Journal, JournalMismatchError
 from ..models import UserOverview
 from ._rows import Learner, ProgressRow, learner_of, row_from_progress
-from ._select import DEFAULT_OVERLAP, Clock, Selection, iso, newest, next_checkpoint, utc_now
+from ._select import (
+    DEFAULT_OVERLAP,
+    Clock,
+    Selection,
+    as_utc,
+    iso,
+    newest,
+    next_checkpoint,
+    utc_now,
+)
 from ._state import ReportState, StateFileError, StateMismatchError, read_state, write_state
 
 __all__ = ["ProgressReport", "ProgressStats", "journal_path", "progress"]
@@ -190,7 +199,7 @@ class ProgressReport:
             journal_path(state).unlink()
         self.selection = selection
         self.stats.since = selection.since
-        started = self._now()
+        started = as_utc(self._now())
         journal = self._open_journal(selection, started)
         if journal is not None:  # a resumed run started when the stopped one did
             started = dt.datetime.fromisoformat(journal.meta["started_at"])
@@ -224,9 +233,11 @@ class ProgressReport:
         checkpoint = next_checkpoint(listed=listed, since=self.selection.since, started=started)
         self.stats.checkpoint = checkpoint
         if self.state is not None:
-            params = self.selection.params()
             saved = ReportState(
-                report=REPORT, params=params, checkpoint=checkpoint, completed_at=self._now()
+                report=REPORT,
+                params=self.selection.params(),
+                checkpoint=checkpoint,
+                completed_at=as_utc(self._now()),
             )
             write_state(self.state, saved)
 
