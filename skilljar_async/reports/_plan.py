@@ -38,10 +38,11 @@ class ProgressPlan:
         return self.learners_selected - self.learners_done
 
     def __str__(self) -> str:
+        pages = f"{self.user_pages:,} user page{'' if self.user_pages == 1 else 's'}"
         return (
             f"{self.users_listed:,} learners listed, {self.learners_to_read:,} need a progress "
-            f"read: {self.read_calls:,} read calls ({self.user_pages:,} user pages); the read "
-            f"budget allows that in at least {format_duration(self.minimum_seconds)}"
+            f"read: {self.read_calls:,} read calls ({pages}); the read budget allows that in "
+            f"at least {format_duration(self.minimum_seconds)}"
         )
 
 
