@@ -149,6 +149,12 @@ def _progress_update(call: Call) -> Reply:
     merge(row, validated(call, partial=True))
     now_complete = (row.get("course_progress") or {}).get("completed_at") is not None
     users_row = call.store.tables["users"].get((), call.ids[0])
+    # A progress change is learner activity: both latest_activity stamps move.
+    stamp = now_iso()
+    if isinstance(row.get("course_progress"), dict):
+        row["course_progress"]["latest_activity"] = stamp
+    if users_row is not None:
+        users_row["latest_activity"] = stamp
     if users_row is not None and now_complete != was_complete:
         users_row["completion_count"] += 1 if now_complete else -1
     return Reply(200, call.project(row))
