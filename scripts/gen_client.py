@@ -97,9 +97,9 @@ HAND_MODEL_MODULES = {
     "UserEnrollment": "_users",
     "UserOverview": "_users",
     "UserPublishedCourseProgress": "_users",
-    "WebHook": "_webhooks",
-    "WebHookDeactivateReason": "_webhooks",
-    "WebHookEventType": "_webhooks",
+    "WebHook": ".webhooks._subscriptions",  # ..webhooks, outside models/
+    "WebHookDeactivateReason": ".webhooks._subscriptions",  # ..webhooks, outside models/
+    "WebHookEventType": ".webhooks._subscriptions",  # ..webhooks, outside models/
 }
 
 #: schema -> hand-written model that represents it (it declares the schema's fields).
@@ -1161,7 +1161,7 @@ def resource_module(name: str, nodes: list[Node], homes: dict[str, str]) -> str:
         "..": (),
         ".._convert": ("structure", "structurer"),
         "..models": ALL_MODEL_CLASSES,
-        ".._webhook_events": (*SAMPLE_EVENTS.values(), "parse_sample"),
+        "..webhooks._events": (*SAMPLE_EVENTS.values(), "parse_sample"),
         "._base": BASE_HELPERS,
     }
     for cls, home in sorted(homes.items()):

@@ -17,6 +17,12 @@ object share a class (``models._schemas.SCHEMA_MODELS`` maps every schema to its
 Request bodies have no classes: they are the resources' keyword arguments.
 """
 
+from ..webhooks._subscriptions import (
+    WebHook,
+    WebHookDeactivateReason,
+    WebHookEventType,
+    WebHookPingResult,
+)
 from ._common import CourseSummary, Offer, Price, User
 from ._courses import Course, CourseTimeFormat
 from ._domains import (
@@ -155,7 +161,6 @@ from ._users import (
     UserOverview,
     UserPublishedCourseProgress,
 )
-from ._webhooks import WebHook, WebHookDeactivateReason, WebHookEventType, WebHookPingResult
 
 __all__ = [
     "AccessCode",

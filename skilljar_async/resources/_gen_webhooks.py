@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from .._webhook_events import (
+from ..webhooks._events import (
     CourseCompletionEvent,
     CourseEnrollmentEvent,
     DashboardTaskCreatedEvent,

@@ -1,4 +1,4 @@
-"""Typed webhook event payloads and `parse_event` (no HTTP here; see `_webhook_receiver`).
+"""Typed webhook event payloads and `parse_event` (no HTTP here; see `_receiver`).
 
 Skilljar POSTs one JSON object per event. Every payload has ``event_type``,
 ``timestamp`` and ``user``; the rest depends on the type and is documented for a few
@@ -17,10 +17,10 @@ from typing import Any, Final, TypeAlias, TypeVar
 import attrs
 import cattrs
 
-from ._convert import structure
-from ._errors import SkilljarError
-from .models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
-from .models._base import extra_field
+from .._convert import structure
+from .._errors import SkilljarError
+from ..models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
+from ..models._base import extra_field
 
 __all__ = [
     "CourseCompletionEvent",
