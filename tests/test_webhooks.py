@@ -225,6 +225,11 @@ def test_subscription_models_live_with_the_events() -> None:
         assert model.__module__ == "skilljar_async.webhooks._subscriptions"
 
 
+def test_every_export_has_one_home() -> None:
+    """The lazy-import table and `__all__` name the same things."""
+    assert set(skilljar_async.webhooks._HOMES) == set(skilljar_async.webhooks.__all__)
+
+
 def test_unknown_name_is_an_attribute_error() -> None:
     """A name the package does not export fails like any missing attribute."""
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
