@@ -23,6 +23,10 @@ GUARDED = {
 }
 
 
+#: Import names that differ from their distribution's, for distributions not installed.
+MODULE_DISTRIBUTIONS = {"yaml": "pyyaml"}
+
+
 def _name(requirement: str) -> str:
     """The normalised distribution name of a requirement string (PEP 503)."""
     match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
@@ -61,9 +65,13 @@ def _distributions(folder: str) -> set[str]:
     owners = importlib.metadata.packages_distributions()
     third_party = _imported_modules((ROOT / folder).rglob("*.py")) - set(sys.stdlib_module_names)
     third_party.discard("skilljar_async")
-    missing = sorted(m for m in third_party if m not in owners)
-    assert not missing, f"{folder} imports modules no installed distribution provides: {missing}"
-    return {_name(dist) for module in third_party for dist in owners[module]}
+    # Tools' extras may not be installed (the 3.13 run installs only [test]): then the
+    # module's own name, or its known distribution name, stands in.
+    return {
+        _name(dist)
+        for module in third_party
+        for dist in owners.get(module, [MODULE_DISTRIBUTIONS.get(module, module)])
+    }
 
 
 def test_package_imports_are_declared() -> None:
