@@ -9,7 +9,7 @@ ensure_venv() {
         return 0
     fi
     if ! "$python" -c '' 2>/dev/null; then
-        version=${python##*/python}
+        version=${python##*python}
         found=""
         if [[ $version =~ ^3\.[0-9]+$ ]] && command -v pyenv >/dev/null; then
             found=$(pyenv versions --bare | grep -E "^${version//./\\.}\.[0-9]+$" | sort -V | tail -n 1)
