@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-import anyio.to_thread
+from ._threads import run_sync
 
 __all__ = ["Journal", "JournalMismatchError"]
 
@@ -74,7 +74,7 @@ class Journal:
 
     async def aopen(self, meta: Mapping[str, Any]) -> dict[str, Any]:
         """`open`, reading the earlier run's lines in a worker thread."""
-        return await anyio.to_thread.run_sync(self.open, meta)
+        return await run_sync(self.open, meta)
 
     def _read(self) -> dict[str, Any] | None:
         if not self.path.exists():
@@ -124,7 +124,7 @@ class Journal:
         if self._sync_due() and not self._syncing:
             self._syncing = True
             try:
-                await anyio.to_thread.run_sync(self._sync)
+                await run_sync(self._sync)
             finally:
                 self._syncing = False
         # Keys finished in this run are not kept: the input names each item once, and
@@ -154,7 +154,7 @@ class Journal:
 
     async def aclose(self) -> None:
         """`close`, with the final fsync in a worker thread."""
-        await anyio.to_thread.run_sync(self.close)
+        await run_sync(self.close)
 
 
 def _line(key: str, status: str, id: str | None, error: str | None) -> dict[str, Any]:
