@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from skilljar_async._cli import main
+from skilljar_async.cli import main
 
 
 def free_port() -> int:
@@ -171,3 +171,18 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path: Path, base_url: str) -> None
     rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
     assert rerun.returncode == 0
     assert f"{done} done by an earlier run".encode() in rerun.stdout
+
+
+def test_console_script_and_module_entry_points_run_main() -> None:
+    """The ``skilljar-async`` script and ``python -m skilljar_async`` both reach `cli.main`."""
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    (script,) = importlib.metadata.entry_points(group="console_scripts", name="skilljar-async")
+    assert script.load() is main
+    result = subprocess.run(
+        [sys.executable, "-m", "skilljar_async", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: skilljar-async")

@@ -29,11 +29,11 @@ def test_generated_modules_match_the_catalogue() -> None:
 
 #: what generated code may import: base pieces, public model names, its own package.
 ALLOWED_IMPORTS = {
-    "models": {"..", ".._base"},
+    "models": {"..", "..._fields"},
     "resources": {".._base", "..._lazy", "..._convert", "..._pagination", "...models"},
 }
 #: the webhook event models the ``sample_*`` endpoints return.
-EVENTS = {"..._webhook_events"}
+EVENTS = {"...webhooks"}
 
 
 def _relative_imports(path: Path) -> set[str]:

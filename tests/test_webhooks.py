@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -13,6 +15,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+import skilljar_async.models
+import skilljar_async.webhooks
 from skilljar_async.models import PurchaseState
 from skilljar_async.webhooks import (
     CourseCompletionEvent,
@@ -211,3 +215,42 @@ def test_handler_refuses_to_run_without_a_real_credential(auth: dict[str, Any]) 
 
     with pytest.raises(ValueError):
         webhook_handler(ignore, **auth)
+
+
+def test_subscription_models_live_with_the_events() -> None:
+    """The event-type enum and subscription models are the webhooks package's, re-exported."""
+    for name in ("WebHook", "WebHookDeactivateReason", "WebHookEventType", "WebHookPingResult"):
+        model = getattr(skilljar_async.webhooks, name)
+        assert getattr(skilljar_async.models, name) is model
+        assert model.__module__ == "skilljar_async.webhooks._subscriptions"
+
+
+def test_every_export_has_one_home() -> None:
+    """The lazy-import table and `__all__` name the same things."""
+    assert set(skilljar_async.webhooks._HOMES) == set(skilljar_async.webhooks.__all__)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    """A name the package does not export fails like any missing attribute."""
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = skilljar_async.webhooks.nope  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["skilljar_async.webhooks", "skilljar_async.models", "skilljar_async.webhooks._subscriptions"],
+)
+def test_imports_in_any_order_and_aiohttp_web_loads_last(first: str) -> None:
+    """Any entry point imports cleanly; aiohttp.web loads only when the receiver is used."""
+    code = f"""
+import sys
+import {first}
+import skilljar_async.webhooks as hooks
+from skilljar_async.webhooks import WebHookEventType, parse_event
+assert parse_event(b'{{"event_type": "PING"}}').event_type == "PING"
+assert WebHookEventType.PATH_COMPLETION == "PATH_COMPLETION"
+assert "aiohttp.web" not in sys.modules, "aiohttp.web imported eagerly"
+assert callable(hooks.webhook_handler) and "aiohttp.web" in sys.modules
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

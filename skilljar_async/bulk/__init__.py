@@ -10,6 +10,7 @@ client call to many items; `plan()` counts a job's calls and its minimum time.
 """
 
 from ._csv import CsvError as CsvError
+from ._csv import CsvRows as CsvRows
 from ._csv import check_csv as check_csv
 from ._csv import count_rows as count_rows
 from ._csv import read_rows as read_rows
@@ -35,6 +36,7 @@ __all__ = [
     "BulkJob",
     "BulkSummary",
     "CsvError",
+    "CsvRows",
     "ItemResult",
     "ItemStatus",
     "Journal",

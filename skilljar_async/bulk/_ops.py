@@ -64,22 +64,22 @@ async def run(
     `fn` may return an `Outcome` (status and id) or anything else (success,
     with its ``id`` attribute if it has one). `options` go to `BulkJob`.
     """
-    log = _open_journal(journal, job or {"op": "run"}, {})
+    log = await _open_journal(journal, job or {"op": "run"}, {})
     try:
         runner: BulkJob[T] = BulkJob(client, journal=log, calls_per_item=calls_per_item, **options)
         return await runner.run(items, fn, key=key)
     finally:
         if log is not None:
-            log.close()
+            await log.aclose()
 
 
-def _open_journal(
+async def _open_journal(
     path: str | None, job: Mapping[str, Any], meta: Mapping[str, Any]
 ) -> Journal | None:
     if path is None:
         return None
     log = Journal(path, job=job)
-    log.open(meta)
+    await log.aopen(meta)
     return log
 
 
@@ -192,7 +192,7 @@ async def enroll(
     )
     job = {"op": "enroll", "domain": domain, target[0]: target[1]}
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    log = _open_journal(journal, job, {"enrolled_at": now})
+    log = await _open_journal(journal, job, {"enrolled_at": now})
     try:
         enrolled_at = dt.datetime.fromisoformat(log.meta["enrolled_at"] if log else now)
         members = await _members(client, domain) if skip_existing else {}
@@ -210,7 +210,7 @@ async def enroll(
         return await runner.run(rows, enroller, key=row_key)
     finally:
         if log is not None:
-            log.close()
+            await log.aclose()
 
 
 async def add_domain_users(

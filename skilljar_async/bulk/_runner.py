@@ -194,9 +194,12 @@ class BulkJob(Generic[T]):
 
     async def _work(self, queue: asyncio.Queue[T | None], fn: ItemFn[T], key: KeyFn[T]) -> None:
         while (item := await queue.get()) is not None:
-            self._record(await _handle(item, fn, key))
+            await self._record(await _handle(item, fn, key))
 
-    def _record(self, result: ItemResult[T]) -> None:
+    async def _record(self, result: ItemResult[T]) -> None:
+        if self.journal is not None:  # the line reaches the OS before the item counts
+            error = _describe(result.error) if result.error is not None else None
+            await self.journal.arecord(result.key, result.status.value, id=result.id, error=error)
         summary = self.summary
         if result.status is ItemStatus.SUCCEEDED:
             summary.succeeded += 1
@@ -206,9 +209,6 @@ class BulkJob(Generic[T]):
             summary.failed += 1
             if len(summary.failures) < _MAX_FAILURES_KEPT:
                 summary.failures.append(result)
-        if self.journal is not None:
-            error = _describe(result.error) if result.error is not None else None
-            self.journal.record(result.key, result.status.value, id=result.id, error=error)
         if self.on_result is not None:
             self.on_result(result)
         self._emit()

@@ -26,6 +26,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..webhooks import WebHook as WebHook
+    from ..webhooks import WebHookDeactivateReason as WebHookDeactivateReason
+    from ..webhooks import WebHookEventType as WebHookEventType
+    from ..webhooks import WebHookPingResult as WebHookPingResult
     from ._common import CourseSummary as CourseSummary
     from ._common import Offer as Offer
     from ._common import Price as Price
@@ -160,10 +164,6 @@ if TYPE_CHECKING:
     from ._users import UserEnrollment as UserEnrollment
     from ._users import UserOverview as UserOverview
     from ._users import UserPublishedCourseProgress as UserPublishedCourseProgress
-    from ._webhooks import WebHook as WebHook
-    from ._webhooks import WebHookDeactivateReason as WebHookDeactivateReason
-    from ._webhooks import WebHookEventType as WebHookEventType
-    from ._webhooks import WebHookPingResult as WebHookPingResult
 
 __all__ = [
     "AccessCode",
@@ -334,10 +334,10 @@ _HAND: dict[str, str] = {
     "UserOverview": "._users",
     "UserPublishedCourseProgress": "._users",
     "UserSignupFieldValue": "._domains",
-    "WebHook": "._webhooks",
-    "WebHookDeactivateReason": "._webhooks",
-    "WebHookEventType": "._webhooks",
-    "WebHookPingResult": "._webhooks",
+    "WebHook": "..webhooks",
+    "WebHookDeactivateReason": "..webhooks",
+    "WebHookEventType": "..webhooks",
+    "WebHookPingResult": "..webhooks",
 }
 
 

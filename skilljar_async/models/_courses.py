@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field
+from .._fields import extra_field
 
 __all__ = ["Course", "CourseTimeFormat"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field, redact
+from .._fields import extra_field, redact
 from ._common import User
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field
+from .._fields import extra_field
 from ._common import CourseSummary, Offer
 
 __all__ = ["Path", "PublishedCourse", "PublishedPath"]

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from .._convert import unstructure
+from .._convert import structure, unstructure
 from .._errors import SkilljarError
 from .._pagination import AsyncPaginator
 from .._sansio import MAX_PAGE_SIZE, check_page_size, encode_params, refuse_naive
@@ -338,3 +338,11 @@ def spec_enum(name: str, value: T, schema: str) -> T:
     if not isinstance(value, str) or value not in _spec_enum(schema):
         raise ValueError(f"{name} must be one of the API's {schema} values, got {value!r}")
     return value
+
+
+def parse_sample(data: Any, cls: type[T]) -> T:
+    """Unwrap a ``sample-*`` endpoint's ``{"results": [event]}`` answer into `cls`."""
+    results = data.get("results") if isinstance(data, Mapping) else None
+    if not isinstance(results, list) or not results:
+        raise SkilljarError('expected a sample answer shaped {"results": [event]}')
+    return structure(results[0], cls)

@@ -1,5 +1,7 @@
 """The resumable journal."""
 
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,31 @@ def test_other_job_is_refused(tmp_path: Path) -> None:
     journal.close()
     with pytest.raises(JournalMismatchError, match="different job"):
         Journal(path, job={**JOB, "course": "other"}).open({})
+
+
+async def test_async_methods_sync_off_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """arecord flushes each line at once; fsync runs in a worker thread, once per interval."""
+    threads: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        threads.append(threading.get_ident())
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = tmp_path / "job.jsonl"
+    journal = Journal(path, job=JOB, fsync_interval=3600)
+    assert await journal.aopen({"at": "T"}) == {"at": "T"}
+    for key in ("a@x.io", "b@x.io", "c@x.io"):
+        await journal.arecord(key, "succeeded", id=key)
+        assert path.read_text().splitlines()[-1] == f'{{"k":"{key}","s":"succeeded","id":"{key}"}}'
+    assert len(threads) == 1  # the first line's; the others wait for the interval or close
+    await journal.aclose()
+    assert len(threads) == 2
+    assert threading.get_ident() not in threads
+    again = Journal(path, job=JOB)
+    await again.aopen({})
+    assert again.done_count == 3
+    await again.aclose()

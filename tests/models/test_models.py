@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from skilljar_async import _convert
 from skilljar_async._convert import converter, make_converter, structure, structurer, unstructure
+from skilljar_async._fields import redact, redact_values
 from skilljar_async.models import (
     Course,
     CourseTimeFormat,
@@ -38,7 +39,6 @@ from skilljar_async.models import (
     WebHookEventType,
     WebHookPingResult,
 )
-from skilljar_async.models._base import redact, redact_values
 
 UTC = dt.UTC
 

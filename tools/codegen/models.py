@@ -278,7 +278,7 @@ def model_module(module: str, models: list[Model], homes: dict[str, str]) -> str
         body += ["", "", *model_code(model)]
     used = names_used("import datetime as dt\n" + "\n".join(body))
     defined = {m.name for m in models}
-    sources: dict[str, list[str]] = {"..": [], ".._base": ["extra_field", "redact"]}
+    sources: dict[str, list[str]] = {"..": [], "..._fields": ["extra_field", "redact"]}
     for cls, home in sorted(homes.items()):
         if cls not in defined:
             sources.setdefault(home, []).append(cls)

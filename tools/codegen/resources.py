@@ -19,6 +19,7 @@ VERB_ORDER = ("list", "create", "retrieve", "update", "partial_update", "destroy
 
 #: what generated resources import from ``resources/_base.py``.
 BASE_HELPERS = (
+    "parse_sample",
     "NOT_GIVEN",
     "NotGiven",
     "Resource",
@@ -44,7 +45,7 @@ BASE_HELPERS = (
 )
 
 #: where the webhook event models (returned by the ``sample_*`` endpoints) live.
-EVENTS_MODULE = "..._webhook_events"
+EVENTS_MODULE = "...webhooks"
 
 
 def signature(op: dict[str, Any], args: list[Arg]) -> list[str]:
@@ -248,7 +249,7 @@ def resource_module(
     sources: dict[str, Iterable[str]] = {
         "..._convert": ("structure", "structurer"),
         "...models": tuple(models),
-        EVENTS_MODULE: (*cat.tables.sample_events.values(), "parse_sample"),
+        EVENTS_MODULE: tuple(cat.tables.sample_events.values()),
         ".._base": BASE_HELPERS,
         "..._lazy": ("SubResource",),
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._base import extra_field, redact
+from ..._fields import extra_field, redact
 from ._enums import AspectRatio, AssetType
 
 __all__ = ["Asset", "WebPackage"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._base import extra_field
+from ..._fields import extra_field
 from ._enums import ClassicPageItemType, ItemLayout, SearchBehavior, SearchLocation, TileSortMethod
 from ._shared import StudentGroupSummary, Tag
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field, redact
 from .. import PaymentProcessor, PurchaseState, User
-from .._base import extra_field, redact
 from ._enums import CurrencyCode
 
 __all__ = ["Purchase", "PurchaseFulfillment", "TrainingCreditCode"]

@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import Offer
-from .._base import extra_field
 from ._enums import SignupFieldType
 from ._shared import SignupFieldOption
 

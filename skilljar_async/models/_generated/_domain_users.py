@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field, redact
 from .. import SignupFieldSummary, User
-from .._base import extra_field, redact
 
 __all__ = [
     "BulkUserSignupFieldValue",

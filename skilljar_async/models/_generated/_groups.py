@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import AccessCodePool, User
-from .._base import extra_field
 from ._shared import SignupFieldOption
 
 __all__ = [

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import User
-from .._base import extra_field
 from ._enums import IltProvider
 from ._shared import LessonSummary
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import CourseSummary
-from .._base import extra_field
 
 __all__ = ["PathItem"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import SuccessStatus
-from .._base import extra_field
 
 __all__ = ["ProgressToken"]
 

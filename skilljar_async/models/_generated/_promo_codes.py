@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._base import extra_field
+from ..._fields import extra_field
 from ._enums import DiscountType
 from ._shared import OfferItem
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import PublishedCourse
-from .._base import extra_field
 from ._enums import CycleDurationUnit
 from ._shared import StudentGroupSummary, Tag
 

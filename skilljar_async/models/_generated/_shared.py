@@ -9,8 +9,8 @@ from typing import Any
 
 import attrs
 
+from ..._fields import extra_field
 from .. import CourseSummary, SuccessStatus
-from .._base import extra_field
 from ._enums import CurrencyCode, OfferType, ValidationStatus
 
 __all__ = [

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from ..._webhook_events import (
+from ...webhooks import (
     CourseCompletionEvent,
     CourseEnrollmentEvent,
     DashboardTaskCreatedEvent,
@@ -22,9 +22,8 @@ from ..._webhook_events import (
     PurchaseFulfillmentEvent,
     QuizCompletionEvent,
     ViltEventRegistrationEvent,
-    parse_sample,
 )
-from .._base import Resource
+from .._base import Resource, parse_sample
 
 __all__ = [
     "WebHookSampleCourseCompletion",

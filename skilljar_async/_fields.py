@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from .._sansio import REDACTED
+from ._sansio import REDACTED
 
 __all__ = ["REDACTED", "extra_field", "redact", "redact_values"]
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-from ._webhook_events import WebhookEvent, parse_event
+from ._events import WebhookEvent, parse_event
 
 __all__ = ["EventCallback", "webhook_handler"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from .bulk import Progress, format_duration
+from ..bulk import Progress, format_duration
 
 __all__ = ["ProgressPrinter"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from ._base import extra_field, redact, redact_values
+from .._fields import extra_field, redact, redact_values
 
 __all__ = ["WebHook", "WebHookDeactivateReason", "WebHookEventType", "WebHookPingResult"]
 

@@ -1,4 +1,4 @@
-"""Typed webhook event payloads and `parse_event` (no HTTP here; see `_webhook_receiver`).
+"""Typed webhook event payloads and `parse_event` (no HTTP here; see `_receiver`).
 
 Skilljar POSTs one JSON object per event. Every payload has ``event_type``,
 ``timestamp`` and ``user``; the rest depends on the type and is documented for a few
@@ -17,10 +17,9 @@ from typing import Any, Final, TypeAlias, TypeVar
 import attrs
 import cattrs
 
-from ._convert import structure
-from ._errors import SkilljarError
-from .models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
-from .models._base import extra_field
+from .._convert import structure
+from .._fields import extra_field
+from ..models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
 
 __all__ = [
     "CourseCompletionEvent",
@@ -42,7 +41,6 @@ __all__ = [
     "ViltEventRegistrationEvent",
     "WebhookEvent",
     "parse_event",
-    "parse_sample",
 ]
 
 E = TypeVar("E")
@@ -321,11 +319,3 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     except cattrs.BaseValidationError as exc:
         problems = "; ".join(cattrs.transform_error(exc))
         raise ValueError(f"malformed {event_type} event: {problems}") from exc
-
-
-def parse_sample(data: Any, cls: type[E]) -> E:
-    """Unwrap a ``sample-*`` endpoint's ``{"results": [event]}`` answer into `cls`."""
-    results = data.get("results") if isinstance(data, Mapping) else None
-    if not isinstance(results, list) or not results:
-        raise SkilljarError('expected a sample answer shaped {"results": [event]}')
-    return structure(results[0], cls)

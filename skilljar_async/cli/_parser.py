@@ -1,0 +1,55 @@
+"""The command line's arguments: one parser, one sub-command per job."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from .._client import DEFAULT_BASE_URL
+
+__all__ = ["build_parser"]
+
+_DESCRIPTION = (
+    "The ``skilljar-async`` command line: ping, bulk enroll, add domain users, export, budget."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for every command but ``emulator`` (which parses its own options)."""
+    parser = argparse.ArgumentParser(
+        prog="skilljar-async", description=_DESCRIPTION, allow_abbrev=False
+    )
+    parser.add_argument("--base-url", default=os.environ.get("SKILLJAR_BASE_URL", DEFAULT_BASE_URL))
+    parser.add_argument("--api-key-env", default="SKILLJAR_API_KEY", metavar="NAME")
+    parser.add_argument(
+        "--limits", default="skilljar", help="skilljar, off, or e.g. 600/60,5000/3600"
+    )
+    parser.add_argument("--concurrency", type=int, default=16)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("ping", help="check the key and the connection")
+    enroll = commands.add_parser("enroll", help="enroll learners from a CSV file")
+    _job_options(enroll)
+    target = enroll.add_mutually_exclusive_group(required=True)
+    target.add_argument("--published-course", metavar="ID")
+    target.add_argument("--published-path", metavar="ID")
+    users = commands.add_parser("domain-users", help="domain memberships")
+    users_add = users.add_subparsers(dest="action", required=True).add_parser("add")
+    _job_options(users_add)
+    export = commands.add_parser("export", help="stream a list to CSV or JSON lines")
+    export.add_argument("what", choices=["users", "domain-users", "enrollments"])
+    export.add_argument("--domain")
+    export.add_argument("--published-course", metavar="ID")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
+    export.add_argument("--out", metavar="FILE")
+    commands.add_parser("budget", help="show the rate scheduler's snapshot")
+    commands.add_parser("emulator", help="run the local Skilljar emulator", add_help=False)
+    return parser
+
+
+def _job_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--csv", required=True, metavar="FILE")
+    command.add_argument("--domain", required=True)
+    command.add_argument("--journal", metavar="FILE", help="resume file (JSON lines)")
+    command.add_argument(
+        "--dry-run", action="store_true", help="count calls and time; send nothing"
+    )
