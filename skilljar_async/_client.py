@@ -15,6 +15,7 @@ from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
 from ._http import AsyncTransport, Request, Response, TransportError
@@ -138,12 +139,14 @@ class SkilljarClient:
         resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
         self.read_only = read_only
         self.priority = priority
-        self._headers = MappingProxyType(auth_headers(key))
+        # Read-only and case-insensitive once: aiohttp copies such headers as they are.
+        self._headers: Mapping[str, str] = CIMultiDictProxy(CIMultiDict(auth_headers(key)))
         self._key_hash = _budget_key(key, self.base_url)
         self._rate_limits = rate_limits
         self._scheduler = scheduler
         self._retry = RetryPolicy(max_retries=max_retries, rate_limit_max_wait=max_rate_limit_wait)
         self._rng = random.Random()
+        self._urls: dict[str, str] = {}  # path -> URL
         # The transport we create is ours to close; an injected one is the caller's.
         self._own_transport: AiohttpTransport | None = None
         if transport is None:
@@ -299,7 +302,7 @@ class SkilljarClient:
         if call_type is None:
             method = method.upper()
             call_type = CallType.of(method)
-        url = resolve_url(self.base_url, path)
+        url = self._urls.get(path) or self._resolve(path)
         if self.read_only and call_type is not CallType.READ:
             raise PermissionDeniedError(
                 "read_only=True: this client never sends writes",
@@ -313,66 +316,71 @@ class SkilljarClient:
             priority = request_priority.get()
             if priority is None:
                 priority = self.priority
-        request = Request(method, url, self._headers, encode_params(params), json)
-        return _Exchange(self, request, idempotent).run(call_type, priority)
+        query = encode_params(params) if params else None
+        frozen = None if query is None else MappingProxyType(query)
+        request = Request(method, url, self._headers, frozen, json)
+        return self._send(request, call_type, priority, idempotent)
+
+    def _resolve(self, path: str) -> str:
+        """`resolve_url`, remembered: a client sends the same paths again and again."""
+        url = resolve_url(self.base_url, path)
+        if len(self._urls) >= _URL_CACHE_SIZE:
+            self._urls.clear()  # ids in paths make the set unbounded: start over
+        self._urls[path] = url
+        return url
+
+    async def _send(
+        self, request: Request, call_type: CallType, priority: int, idempotent: bool
+    ) -> Any:
+        """Attempts until a result or an error, each one holding a scheduler slot."""
+        scheduler = self.scheduler
+        slot = scheduler.slot(call_type, priority=priority)
+        handle = self._transport.handle
+        stats = self.stats
+        retry: _Retry | None = None  # the bookkeeping of failures, made at the first one
+        attempts = 0
+        while True:
+            attempts += 1
+            stats.requests[call_type] += 1
+            if attempts > 1:
+                stats.retries += 1
+            async with slot:
+                try:
+                    response: Response | TransportError = await handle(request)
+                except TransportError as exc:
+                    response = exc
+            if isinstance(response, TransportError):
+                retry = retry or _Retry(self, request, idempotent)
+                await retry.after_failure(response, attempts)
+            elif response.status < 400:
+                # Any success ends probing, whichever call saw the 429.
+                if (retry is not None and retry.throttles) or scheduler.probing(call_type):
+                    scheduler.recover(call_type)
+                return parse_body(response.body)
+            else:
+                retry = retry or _Retry(self, request, idempotent)
+                await retry.after_status(response, attempts, scheduler, call_type)
 
 
 #: The methods as the resources spell them, for a lookup instead of a parse.
 _CALL_TYPES: Final = {m: CallType.of(m) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+_URL_CACHE_SIZE: Final = 256
 
 
-class _Exchange:
-    """One logical call: attempts, 429 pauses and backoffs until a result or an error."""
+class _Retry:
+    """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
-    __slots__ = (
-        "attempts",
-        "client",
-        "failures",
-        "first_throttle",
-        "idempotent",
-        "request",
-        "throttles",
-    )
+    __slots__ = ("client", "failures", "first_throttle", "idempotent", "request", "throttles")
 
     def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
         self.client = client
         self.request = request
         self.idempotent = idempotent
-        self.attempts = 0  # every request sent
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
 
-    async def run(self, call_type: CallType, priority: int) -> Any:
-        client = self.client
-        scheduler = client.scheduler
-        slot = scheduler.slot(call_type, priority=priority)
-        handle = client._transport.handle
-        request = self.request
-        requests = client.stats.requests
-        while True:
-            self.attempts += 1
-            requests[call_type] += 1
-            if self.attempts > 1:
-                client.stats.retries += 1
-            async with slot:
-                try:
-                    response = await handle(request)
-                except TransportError as exc:
-                    failure: TransportError | None = exc
-                else:
-                    failure = None
-            if failure is not None:
-                await self._after_failure(failure)
-                continue
-            if response.status < 400:
-                # Any success ends probing, whichever call saw the 429.
-                if self.throttles or scheduler.probing(call_type):
-                    scheduler.recover(call_type)
-                return parse_body(response.body, response.content_type)
-            await self._after_status(response, scheduler, call_type)
-
-    async def _after_failure(self, failure: TransportError) -> None:
+    async def after_failure(self, failure: TransportError, attempts: int) -> None:
         """Back off before another attempt, or raise when that could duplicate a write."""
         client = self.client
         method, url = self.request.method, self.request.url
@@ -381,18 +389,18 @@ class _Exchange:
             method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
         ):
             cls = APITimeoutError if failure.timeout else APIConnectionError
-            raise cls(str(failure), method=method, url=url, attempts=self.attempts)
+            raise cls(str(failure), method=method, url=url, attempts=attempts)
         await asyncio.sleep(client._retry.backoff(self.failures, client._rng))
 
-    async def _after_status(
-        self, response: Response, scheduler: Scheduler, call_type: CallType
+    async def after_status(
+        self, response: Response, attempts: int, scheduler: Scheduler, call_type: CallType
     ) -> None:
         """Pause the call type after a 429, back off after a 5xx, or raise the typed error."""
         client = self.client
         policy = client._retry
         method = self.request.method
         status = response.status
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
+        retry_after = parse_retry_after(response.header("Retry-After"), now=time.time())
         if status == 429:
             client.stats.throttled += 1
             self.throttles += 1
@@ -417,7 +425,7 @@ class _Exchange:
             body,
             method=method,
             url=self.request.url,
-            attempts=self.attempts,
+            attempts=attempts,
             retry_after=retry_after,
         )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
 
 import aiohttp
 from yarl import URL
@@ -64,8 +63,12 @@ class AiohttpTransport:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
+            # No cookie jar: every request authenticates by its own header, and a
+            # cookie the API might set must not carry state from one call to the next.
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=self._limit)
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
@@ -82,16 +85,23 @@ class AiohttpTransport:
     async def handle(self, request: Request) -> Response:
         """Send one request and read the whole response; failures are `TransportError`s."""
         session = self._session or self._get_session()
-        target = self._url(request.url)
-        kwargs: dict[str, Any] = {"headers": request.headers}
-        if request.params is not None:
-            kwargs["params"] = request.params
-        if request.json is not None:
-            kwargs["json"] = request.json
+        target = self._urls.get(request.url) or self._url(request.url)
         try:
-            async with session.request(request.method, target, **kwargs) as resp:
+            # Awaited, not `async with`: read() hands the connection back at the
+            # end of the body, and release() covers a body that fails half-way.
+            resp = await session.request(
+                request.method,
+                target,
+                headers=request.headers,
+                params=request.params,
+                json=request.json,
+            )
+            try:
                 body = await resp.read()
-                return Response(resp.status, resp.headers, body, resp.content_type)
+            except BaseException:
+                resp.release()
+                raise
+            return Response(resp.status, resp.headers, body)
         except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
             raise TransportError(
                 f"cannot connect: {exc.os_error}", timeout=False, sent=False
