@@ -14,10 +14,23 @@ caller's to close; `skilljar_async.testing.MockTransport` answers from a
 function, for unit tests.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._http import AsyncTransport as AsyncTransport
 from ._http import Request as Request
 from ._http import Response as Response
 from ._http import TransportError as TransportError
-from ._transport import AiohttpTransport as AiohttpTransport
+
+if TYPE_CHECKING:
+    from ._transport import AiohttpTransport as AiohttpTransport
 
 __all__ = ["AiohttpTransport", "AsyncTransport", "Request", "Response", "TransportError"]
+
+
+def __getattr__(name: str) -> Any:
+    # AiohttpTransport on first use: a custom transport never loads aiohttp.
+    if name == "AiohttpTransport":
+        from ._transport import AiohttpTransport
+
+        return AiohttpTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
