@@ -19,6 +19,7 @@ import heapq
 import math
 import time
 from collections.abc import Awaitable, Sequence
+from threading import get_ident
 from types import TracebackType
 from typing import Protocol
 
@@ -202,9 +203,14 @@ class _Slot:
 
     def __aenter__(self) -> Awaitable[None]:
         lane = self._lane
-        loop = asyncio.get_running_loop()
-        if loop is not lane.loop:
-            lane.scheduler._bind(loop)
+        loop = lane.loop
+        # get_running_loop() makes a getpid() system call on Python 3.11. The bound
+        # loop, when it runs on this very thread, is the running loop: ask only when
+        # that cannot be told (another loop, or one without a `_thread_id`).
+        if loop is None or getattr(loop, "_thread_id", None) != get_ident():
+            loop = asyncio.get_running_loop()
+            if loop is not lane.loop:
+                lane.scheduler._bind(loop)
         if not lane.live and not lane.probe:
             log = lane.log
             if log.held + log.count < log.min_limit and not lane.paused:
