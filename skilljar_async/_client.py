@@ -333,7 +333,7 @@ class SkilljarClient:
         self, request: Request, call_type: CallType, priority: int, idempotent: bool
     ) -> Any:
         """Attempts until a result or an error, each one holding a scheduler slot."""
-        scheduler = self.scheduler
+        scheduler = self._scheduler or self.scheduler
         slot = scheduler.slot(call_type, priority=priority)
         handle = self._transport.handle
         stats = self.stats
