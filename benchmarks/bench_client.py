@@ -59,8 +59,10 @@ class Config(NamedTuple):
     page_repeats: int  # paging repeats (each runs both modes)
 
 
-FULL = Config(requests=3000, warmup=600, repeats=15, page_repeats=5)
-QUICK = Config(requests=1000, warmup=300, repeats=5, page_repeats=3)
+# Short runs, many of them, back to back: on a shared box the noise drifts over
+# seconds, so pairing short runs and taking medians cancels most of it.
+FULL = Config(requests=1000, warmup=1000, repeats=41, page_repeats=5)
+QUICK = Config(requests=500, warmup=300, repeats=11, page_repeats=3)
 
 
 # --------------------------------------------------------------------------- emulator

@@ -297,7 +297,10 @@ class SkilljarClient:
         idempotent: bool = False,
         priority: int | None = None,
     ) -> Coroutine[Any, Any, Any]:
-        """Check the call now, then return the coroutine that sends it (one frame less)."""
+        """Check the call now (before any slot is spent) and return the coroutine sending it.
+
+        A plain function, so a call costs one coroutine frame, `_send`'s, not two.
+        """
         call_type = _CALL_TYPES.get(method)
         if call_type is None:
             method = method.upper()
@@ -337,7 +340,7 @@ class SkilljarClient:
         slot = scheduler.slot(call_type, priority=priority)
         handle = self._transport.handle
         stats = self.stats
-        retry: _Retry | None = None  # the bookkeeping of failures, made at the first one
+        failures: _Failures | None = None  # made at the first failure, if any
         attempts = 0
         while True:
             attempts += 1
@@ -350,16 +353,16 @@ class SkilljarClient:
                 except TransportError as exc:
                     response = exc
             if isinstance(response, TransportError):
-                retry = retry or _Retry(self, request, idempotent)
-                await retry.after_failure(response, attempts)
+                failures = failures or _Failures(self, request, idempotent)
+                await failures.after_failure(response, attempts)
             elif response.status < 400:
                 # Any success ends probing, whichever call saw the 429.
-                if (retry is not None and retry.throttles) or scheduler.probing(call_type):
+                if (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
                 return parse_body(response.body)
             else:
-                retry = retry or _Retry(self, request, idempotent)
-                await retry.after_status(response, attempts, scheduler, call_type)
+                failures = failures or _Failures(self, request, idempotent)
+                await failures.after_status(response, attempts, scheduler, call_type)
 
 
 #: The methods as the resources spell them, for a lookup instead of a parse.
@@ -367,7 +370,7 @@ _CALL_TYPES: Final = {m: CallType.of(m) for m in ("GET", "POST", "PUT", "PATCH",
 _URL_CACHE_SIZE: Final = 256
 
 
-class _Retry:
+class _Failures:
     """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
     __slots__ = ("client", "failures", "first_throttle", "idempotent", "request", "throttles")
