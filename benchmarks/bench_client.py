@@ -1,6 +1,7 @@
 """Benchmark SkilljarClient against raw aiohttp, and the paginator's read-ahead.
 
     .venv/bin/python benchmarks/bench_client.py [--quick] [--server fast|emulator] [--no-paging]
+    .venv/bin/python benchmarks/bench_client.py --instructions   # needs valgrind
 
 1. Request throughput with rate limits off: ``GET /ping`` through `SkilljarClient`
    and through a bare ``aiohttp.ClientSession`` (same headers, same connector limit
@@ -10,6 +11,8 @@
    a minimal HTTP/1.1 keep-alive responder (raw asyncio, a fixed ``{}`` answer) in
    its own process, so the client's CPU dominates what is measured;
    ``--server emulator`` uses the emulator instead (much slower per request).
+   ``--instructions`` instead counts each client's user-space instructions per
+   request under valgrind, which the box's load does not disturb.
 2. Paging: ``/users`` with ``page_size=100`` for 30 pages from an emulator adding
    20 ms of latency, while the consumer spends 20 ms per page, with the default
    read-ahead and with ``read_ahead=False``.
@@ -222,7 +225,10 @@ async def drive(call: Callable[[], Awaitable[Any]], total: int, concurrency: int
     return Run(time.perf_counter() - t0, time.process_time() - cpu0)
 
 
-async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], list[Run]]:
+def make_calls(
+    base_url: str,
+) -> tuple[dict[str, Callable[[], Awaitable[None]]], Callable[[], Awaitable[None]]]:
+    """The two ways to ping (by name in `CLIENTS`), and a function closing both."""
     ping = base_url + "/ping"
     headers = auth_headers(KEY)  # exactly what the client sends
     raw = aiohttp.ClientSession(
@@ -241,7 +247,15 @@ async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], 
     async def client_call() -> None:
         await client.request("GET", "/ping")
 
-    calls = dict(zip(CLIENTS, (raw_call, client_call), strict=True))
+    async def close() -> None:
+        await client.aclose()
+        await raw.close()
+
+    return dict(zip(CLIENTS, (raw_call, client_call), strict=True)), close
+
+
+async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], list[Run]]:
+    calls, close = make_calls(base_url)
     runs: dict[tuple[str, int], list[Run]] = {}
     try:
         for conc in CONCURRENCIES:  # warm-up: connections, caches, code paths
@@ -254,9 +268,58 @@ async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], 
                     run = await drive(calls[name], cfg.requests, conc)
                     runs.setdefault((name, conc), []).append(run)
     finally:
-        await client.aclose()
-        await raw.close()
+        await close()
     return runs
+
+
+# --------------------------------------------------------------------------- instructions
+
+INSTR_COUNTS = (200, 1200)  # requests per valgrind run; the difference cancels start-up
+
+
+async def drive_only(name: str, total: int, concurrency: int, base_url: str) -> None:
+    """What one valgrind run executes: a warm-up, then `total` calls of one client."""
+    calls, close = make_calls(base_url)
+    try:
+        await drive(calls[name], 100, concurrency)
+        await drive(calls[name], total, concurrency)
+    finally:
+        await close()
+
+
+def count_instructions(name: str, total: int, concurrency: int, base_url: str) -> int:
+    """User-space instructions of one `drive_only` process, counted by valgrind."""
+    cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    cmd += [sys.executable, __file__, "--drive", name, str(total), str(concurrency), base_url]
+    env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict layouts in every run
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stderr
+    for line in out.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    raise RuntimeError(f"no instruction count in valgrind's output:\n{out}")
+
+
+def bench_instructions() -> str:
+    """Instructions per request of each client: load-independent, unlike CPU time."""
+    small, large = INSTR_COUNTS
+    hdr = ["instructions per GET /ping (valgrind)", "conc", "instr/req", "ratio"]
+    rows = []
+    with fast_server() as (base_url, _):
+        for conc in CONCURRENCIES:
+            per = {}
+            for name in CLIENTS:
+                a = count_instructions(name, small, conc, base_url)
+                b = count_instructions(name, large, conc, base_url)
+                per[name] = (b - a) / (large - small)
+            for name in CLIENTS:
+                ratio = f"{per[name] / per[CLIENTS[0]]:.3f}x" if name != CLIENTS[0] else ""
+                rows.append([name, str(conc), f"{per[name]:,.0f}", ratio])
+    note = (
+        f"(valgrind --tool=cachegrind, user-space instructions of the client process; "
+        f"({large:,} - {small:,} requests) runs\n differenced so start-up cancels; "
+        "PYTHONHASHSEED=0; the minimal server in its own process, not counted)"
+    )
+    return table(hdr, rows) + "\n" + note
 
 
 # --------------------------------------------------------------------------- paging
@@ -433,10 +496,20 @@ def main(argv: list[str] | None = None) -> int:
         help="throughput against the minimal server (default) or the emulator",
     )
     parser.add_argument("--no-paging", action="store_true", help="throughput only")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind instead (slow, load-independent)",
+    )
     parser.add_argument("--serve-fast", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--drive", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_fast:
         serve_fast()
+        return 0
+    if args.drive:
+        name, total, conc, url = args.drive
+        asyncio.run(drive_only(name, int(total), int(conc), url))
         return 0
     cfg = QUICK if args.quick else FULL
     command = ".venv/bin/python benchmarks/bench_client.py" + " ".join(
@@ -448,6 +521,9 @@ def main(argv: list[str] | None = None) -> int:
         f"aiohttp {aiohttp.__version__}, {platform.system()} {platform.machine()}"
     )
     t0 = time.perf_counter()
+    if args.instructions:
+        print(f"\n{bench_instructions()}\n\ntotal {time.perf_counter() - t0:.1f} s")
+        return 0
     out = asyncio.run(main_async(cfg, args.server, not args.no_paging))
     print()
     print(out)
