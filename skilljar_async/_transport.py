@@ -106,6 +106,8 @@ class AiohttpTransport:
             raise TransportError(
                 f"cannot connect: {exc.os_error}", timeout=False, sent=False
             ) from None
+        except aiohttp.ConnectionTimeoutError:  # nor here: even a POST may be retried
+            raise TransportError("timed out connecting", timeout=True, sent=False) from None
         except TimeoutError:
             raise TransportError("request timed out", timeout=True, sent=True) from None
         except aiohttp.ClientError as exc:

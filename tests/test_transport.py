@@ -114,6 +114,15 @@ async def test_connect_failure_is_not_sent(mock_http: Aioresponses) -> None:
     assert (info.value.sent, info.value.timeout) == (False, False)
 
 
+async def test_connect_timeout_is_not_sent(mock_http: Aioresponses) -> None:
+    """Timing out while connecting is a timeout that cannot have reached the server."""
+    mock_http.post(URL, exception=aiohttp.ConnectionTimeoutError())
+    async with AiohttpTransport() as transport:
+        with pytest.raises(TransportError, match="connecting") as info:
+            await transport.handle(Request("POST", URL, HEADERS, json={}))
+    assert (info.value.sent, info.value.timeout) == (False, True)
+
+
 @pytest.mark.parametrize(
     ("exception", "message", "timed_out"),
     [
