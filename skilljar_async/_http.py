@@ -1,6 +1,6 @@
 """The transport seam: what the client hands a transport and what it gets back.
 
-Plain immutable values and a one-method protocol, no HTTP library: the client
+Plain immutable values and a two-method protocol, no HTTP library: the client
 builds a `Request`, an `AsyncTransport` turns it into a `Response` (or raises
 `TransportError`), and the sans-I/O layer interprets that. `AiohttpTransport`
 is the default; `skilljar_async.testing.MockTransport` answers from a function.
