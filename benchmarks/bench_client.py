@@ -1,18 +1,25 @@
 """Benchmark SkilljarClient against raw aiohttp, and the paginator's read-ahead.
 
-    .venv/bin/python benchmarks/bench_client.py [--quick]
+    .venv/bin/python benchmarks/bench_client.py [--quick] [--server fast|emulator] [--no-paging]
+    .venv/bin/python benchmarks/bench_client.py --instructions   # needs valgrind
 
 1. Request throughput with rate limits off: ``GET /ping`` through `SkilljarClient`
    and through a bare ``aiohttp.ClientSession`` (same headers, same connector limit
-   of 100, body read) against one emulator process, at concurrency 1 and 100. The
-   two clients alternate within each repeat (and swap order every repeat); the
-   client process's CPU time (``time.process_time``) per request is reported too.
+   of 100, body read) at concurrency 1 and 64. The two clients alternate within
+   each repeat (and swap order every repeat); the client process's CPU time
+   (``time.process_time``) per request is reported too. The server is, by default,
+   a minimal HTTP/1.1 keep-alive responder (raw asyncio, a fixed ``{}`` answer) in
+   its own process, so the client's CPU dominates what is measured;
+   ``--server emulator`` uses the emulator instead (much slower per request).
+   ``--instructions`` instead counts each client's user-space instructions per
+   request under valgrind, which the box's load does not disturb.
 2. Paging: ``/users`` with ``page_size=100`` for 30 pages from an emulator adding
    20 ms of latency, while the consumer spends 20 ms per page, with the default
    read-ahead and with ``read_ahead=False``.
 
-The emulator always runs as a separate process (``python -m skilljar_async.testing``)
-so the client's CPU time is measured apart from the server's.
+Servers always run as separate processes (the emulator is
+``python -m skilljar_async.testing``) so the client's CPU time is measured apart
+from the server's.
 """
 
 from __future__ import annotations
@@ -37,8 +44,8 @@ from skilljar_async import RateLimits, SkilljarClient
 from skilljar_async._sansio import auth_headers
 
 KEY = "bench-key"
-CONCURRENCIES = (1, 100)
-THROUGHPUT_TARGET = 0.85  # client req/s over raw aiohttp req/s
+CONCURRENCIES = (1, 64)
+THROUGHPUT_TARGET = 0.95  # client req/s over raw aiohttp req/s
 READ_AHEAD_TARGET = 1.8  # pages/s with read-ahead over pages/s without
 PAGE_SIZE = 100
 PAGES = 30
@@ -55,8 +62,10 @@ class Config(NamedTuple):
     page_repeats: int  # paging repeats (each runs both modes)
 
 
-FULL = Config(requests=3000, warmup=600, repeats=15, page_repeats=5)
-QUICK = Config(requests=1000, warmup=300, repeats=5, page_repeats=3)
+# Short runs, many of them, back to back: on a shared box the noise drifts over
+# seconds, so pairing short runs and taking medians cancels most of it.
+FULL = Config(requests=1000, warmup=1000, repeats=41, page_repeats=5)
+QUICK = Config(requests=500, warmup=300, repeats=11, page_repeats=3)
 
 
 # --------------------------------------------------------------------------- emulator
@@ -91,6 +100,64 @@ def emulator(*, users: int, latency_ms: float) -> Iterator[tuple[str, int]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextlib.contextmanager
+def fast_server() -> Iterator[tuple[str, int]]:
+    """Run `serve_fast` in its own process; yield its base URL (…/v1) and pid."""
+    cmd = [sys.executable, __file__, "--serve-fast"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "listening on" not in line:
+            raise RuntimeError(f"fast server did not start: {line!r}")
+        yield line.rsplit(" ", 1)[-1].strip(), proc.pid
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+_FAST_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+
+
+class _FastProtocol(asyncio.Protocol):
+    """Answers each request head with `_FAST_ANSWER`; GETs only (no request bodies)."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        heads = self.buffer.count(b"\r\n\r\n")
+        if heads and self.transport is not None:
+            self.buffer = self.buffer[self.buffer.rindex(b"\r\n\r\n") + 4 :]
+            self.transport.write(_FAST_ANSWER * heads)
+
+
+def serve_fast() -> None:
+    """The minimal server: print its URL, answer until SIGTERM."""
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(_FastProtocol, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        print(f"listening on http://127.0.0.1:{port}/v1", flush=True)
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        async with server:
+            await stop.wait()
+
+    asyncio.run(run())
 
 
 class Foreign:
@@ -158,7 +225,10 @@ async def drive(call: Callable[[], Awaitable[Any]], total: int, concurrency: int
     return Run(time.perf_counter() - t0, time.process_time() - cpu0)
 
 
-async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], list[Run]]:
+def make_calls(
+    base_url: str,
+) -> tuple[dict[str, Callable[[], Awaitable[None]]], Callable[[], Awaitable[None]]]:
+    """The two ways to ping (by name in `CLIENTS`), and a function closing both."""
     ping = base_url + "/ping"
     headers = auth_headers(KEY)  # exactly what the client sends
     raw = aiohttp.ClientSession(
@@ -177,7 +247,15 @@ async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], 
     async def client_call() -> None:
         await client.request("GET", "/ping")
 
-    calls = dict(zip(CLIENTS, (raw_call, client_call), strict=True))
+    async def close() -> None:
+        await client.aclose()
+        await raw.close()
+
+    return dict(zip(CLIENTS, (raw_call, client_call), strict=True)), close
+
+
+async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], list[Run]]:
+    calls, close = make_calls(base_url)
     runs: dict[tuple[str, int], list[Run]] = {}
     try:
         for conc in CONCURRENCIES:  # warm-up: connections, caches, code paths
@@ -190,9 +268,58 @@ async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], 
                     run = await drive(calls[name], cfg.requests, conc)
                     runs.setdefault((name, conc), []).append(run)
     finally:
-        await client.aclose()
-        await raw.close()
+        await close()
     return runs
+
+
+# --------------------------------------------------------------------------- instructions
+
+INSTR_COUNTS = (200, 1200)  # requests per valgrind run; the difference cancels start-up
+
+
+async def drive_only(name: str, total: int, concurrency: int, base_url: str) -> None:
+    """What one valgrind run executes: a warm-up, then `total` calls of one client."""
+    calls, close = make_calls(base_url)
+    try:
+        await drive(calls[name], 100, concurrency)
+        await drive(calls[name], total, concurrency)
+    finally:
+        await close()
+
+
+def count_instructions(name: str, total: int, concurrency: int, base_url: str) -> int:
+    """User-space instructions of one `drive_only` process, counted by valgrind."""
+    cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    cmd += [sys.executable, __file__, "--drive", name, str(total), str(concurrency), base_url]
+    env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict layouts in every run
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stderr
+    for line in out.splitlines():
+        if "I" in line and "refs:" in line:
+            return int(line.rsplit(":", 1)[1].replace(",", "").strip())
+    raise RuntimeError(f"no instruction count in valgrind's output:\n{out}")
+
+
+def bench_instructions() -> str:
+    """Instructions per request of each client: load-independent, unlike CPU time."""
+    small, large = INSTR_COUNTS
+    hdr = ["instructions per GET /ping (valgrind)", "conc", "instr/req", "ratio"]
+    rows = []
+    with fast_server() as (base_url, _):
+        for conc in CONCURRENCIES:
+            per = {}
+            for name in CLIENTS:
+                a = count_instructions(name, small, conc, base_url)
+                b = count_instructions(name, large, conc, base_url)
+                per[name] = (b - a) / (large - small)
+            for name in CLIENTS:
+                ratio = f"{per[name] / per[CLIENTS[0]]:.3f}x" if name != CLIENTS[0] else ""
+                rows.append([name, str(conc), f"{per[name]:,.0f}", ratio])
+    note = (
+        f"(valgrind --tool=cachegrind, user-space instructions of the client process; "
+        f"({large:,} - {small:,} requests) runs\n differenced so start-up cancels; "
+        "PYTHONHASHSEED=0; the minimal server in its own process, not counted)"
+    )
+    return table(hdr, rows) + "\n" + note
 
 
 # --------------------------------------------------------------------------- paging
@@ -266,10 +393,15 @@ def paired(a: list[float], b: list[float]) -> float:
     return statistics.median(x / y for x, y in zip(a, b, strict=True))
 
 
-def report(cfg: Config, tp: dict[tuple[str, int], list[Run]], pg: dict[bool, list[Scan]]) -> str:
+def report(
+    cfg: Config,
+    tp: dict[tuple[str, int], list[Run]],
+    pg: dict[bool, list[Scan]] | None,
+    server: str,
+) -> str:
     lines = []
-    hdr = ["throughput (GET /ping, limits off)", "conc", "req/s", "min..max", "CPU µs/req"]
-    hdr += ["ratio", "ratio min..max", "target", "result"]
+    hdr = [f"throughput (GET /ping, {server} server)", "conc", "req/s", "min..max", "CPU µs/req"]
+    hdr += ["CPU ratio", "ratio", "ratio min..max", "target", "result"]
     rows = []
     for conc in CONCURRENCIES:
         rps = {name: [cfg.requests / r.wall for r in tp[(name, conc)]] for name in CLIENTS}
@@ -279,8 +411,11 @@ def report(cfg: Config, tp: dict[tuple[str, int], list[Run]], pg: dict[bool, lis
             row = [name, str(conc), f"{med:,.0f}", f"{min(rps[name]):,.0f}..{max(rps[name]):,.0f}"]
             row.append(f"{cpu:,.0f}")
             if name == "raw aiohttp":
-                row += ["", "", "", ""]
+                row += ["", "", "", "", ""]
             else:
+                raw = tp[(CLIENTS[0], conc)]
+                cpus = [a.cpu / b.cpu for a, b in zip(tp[(name, conc)], raw, strict=True)]
+                row.append(f"{statistics.median(cpus):.3f}x")
                 each = [x / y for x, y in zip(rps[name], rps["raw aiohttp"], strict=True)]
                 ratio = statistics.median(each)
                 ok = ratio >= THROUGHPUT_TARGET
@@ -291,8 +426,11 @@ def report(cfg: Config, tp: dict[tuple[str, int], list[Run]], pg: dict[bool, lis
     lines.append(
         f"({cfg.requests:,} requests per run; medians of {cfg.repeats} repeats, the two clients "
         "back to back in alternating order;\n ratio = median over repeats of client req/s / raw "
-        "req/s of the same repeat; CPU = time.process_time of the client process only)"
+        "req/s of the same repeat; CPU = time.process_time of the client process only,\n"
+        " CPU ratio = median over repeats of client CPU / raw CPU of the same repeat)"
     )
+    if pg is None:
+        return "\n".join(lines)
     lines.append("")
     hdr = [f"paging (/users, {PAGES} x {PAGE_SIZE} rows)", "pages/s", "min..max", "s per scan"]
     hdr += ["wait ms/pg", "speed-up", "ideal~", "target", "result"]
@@ -329,17 +467,20 @@ def report(cfg: Config, tp: dict[tuple[str, int], list[Run]], pg: dict[bool, lis
     return "\n".join(lines)
 
 
-async def main_async(cfg: Config) -> str:
+async def main_async(cfg: Config, server: str, paging: bool) -> str:
     noise = []
-    with emulator(users=0, latency_ms=0.0) as (base_url, pid):
+    start = fast_server() if server == "fast" else emulator(users=0, latency_ms=0.0)
+    with start as (base_url, pid):
         foreign = Foreign(pid)
         tp = await bench_throughput(base_url, cfg)
         noise.append(("throughput", foreign.cores()))
-    with emulator(users=USERS, latency_ms=LATENCY_MS) as (base_url, pid):
-        foreign = Foreign(pid)
-        pg = await bench_paging(base_url, cfg)
-        noise.append(("paging", foreign.cores()))
-    out = report(cfg, tp, pg)
+    pg: dict[bool, list[Scan]] | None = None
+    if paging:
+        with emulator(users=USERS, latency_ms=LATENCY_MS) as (base_url, pid):
+            foreign = Foreign(pid)
+            pg = await bench_paging(base_url, cfg)
+            noise.append(("paging", foreign.cores()))
+    out = report(cfg, tp, pg, server)
     busy = ", ".join(f"{name} {c:.2f}" if c is not None else f"{name} n/a" for name, c in noise)
     n_cpu = os.cpu_count()
     return f"{out}\n\nother processes kept busy (cores of {n_cpu}, mean): {busy}"
@@ -348,16 +489,42 @@ async def main_async(cfg: Config) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer requests and repeats")
+    parser.add_argument(
+        "--server",
+        choices=("fast", "emulator"),
+        default="fast",
+        help="throughput against the minimal server (default) or the emulator",
+    )
+    parser.add_argument("--no-paging", action="store_true", help="throughput only")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind instead (slow, load-independent)",
+    )
+    parser.add_argument("--serve-fast", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--drive", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve_fast:
+        serve_fast()
+        return 0
+    if args.drive:
+        name, total, conc, url = args.drive
+        asyncio.run(drive_only(name, int(total), int(conc), url))
+        return 0
     cfg = QUICK if args.quick else FULL
-    command = ".venv/bin/python benchmarks/bench_client.py" + (" --quick" if args.quick else "")
+    command = ".venv/bin/python benchmarks/bench_client.py" + " ".join(
+        [""] + (argv if argv is not None else sys.argv[1:])
+    )
     print(f"command: {command}")
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
         f"aiohttp {aiohttp.__version__}, {platform.system()} {platform.machine()}"
     )
     t0 = time.perf_counter()
-    out = asyncio.run(main_async(cfg))
+    if args.instructions:
+        print(f"\n{bench_instructions()}\n\ntotal {time.perf_counter() - t0:.1f} s")
+        return 0
+    out = asyncio.run(main_async(cfg, args.server, not args.no_paging))
     print()
     print(out)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")

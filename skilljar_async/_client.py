@@ -9,15 +9,17 @@ import random
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Mapping
-from types import TracebackType
+from collections.abc import Callable, Coroutine, Mapping
+from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
+from ._http import AsyncTransport, Request, Response, TransportError
 from ._lazy import SubResource
 from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
@@ -30,12 +32,12 @@ from ._sansio import (
     parse_retry_after,
     resolve_url,
 )
-from ._transport import Response, Transport, TransportError
 from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
 
 if TYPE_CHECKING:
     import aiohttp
 
+    from ._transport import AiohttpTransport
     from .resources import (
         Assets,
         Courses,
@@ -93,8 +95,10 @@ class SkilljarClient:
     """An asyncio client for the Skilljar REST API v1.
 
     Every request takes a slot from the organization's rate scheduler, goes
-    through one aiohttp session and maps failures to typed errors. Use it as
-    ``async with SkilljarClient() as client:`` or call `aclose()` when done.
+    through the transport (one aiohttp session unless ``transport=`` supplies
+    another, such as `skilljar_async.testing.MockTransport`) and maps failures
+    to typed errors. Use it as ``async with SkilljarClient() as client:`` or
+    call `aclose()` when done.
 
     Resources hang off the client and follow the API's paths:
     ``client.domains.published_courses.enrollments.create(domain, course_id, user_id=...)``.
@@ -165,7 +169,8 @@ class SkilljarClient:
         rate_limits: RateLimits | None = None,
         scheduler: Scheduler | None = None,
         session: aiohttp.ClientSession | None = None,
-        timeout: float = 60.0,
+        transport: AsyncTransport | None = None,
+        timeout: float | None = None,
         max_retries: int = 3,
         read_only: bool = False,
         max_rate_limit_wait: float = 900.0,
@@ -178,19 +183,34 @@ class SkilljarClient:
             )
         if scheduler is not None and rate_limits is not None:
             raise ValueError("pass either scheduler= or rate_limits=, not both")
-        if not timeout > 0:
+        if transport is not None and (session is not None or timeout is not None):
+            raise ValueError(
+                "pass either transport= or session=/timeout=, not both: "
+                "session= and timeout= configure the default aiohttp transport"
+            )
+        if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self.base_url = base_url.rstrip("/")
         resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
         self.read_only = read_only
         self.priority = priority
-        self._headers = auth_headers(key)
+        # Read-only and case-insensitive once: aiohttp copies such headers as they are.
+        self._headers: Mapping[str, str] = CIMultiDictProxy(CIMultiDict(auth_headers(key)))
         self._key_hash = budget_hash(key, self.base_url)
         self._rate_limits = rate_limits
         self._scheduler = scheduler
         self._retry = RetryPolicy(max_retries=max_retries, rate_limit_max_wait=max_rate_limit_wait)
         self._rng = random.Random()
-        self._transport = Transport(session, timeout=timeout)
+        self._urls: dict[str, str] = {}  # path -> URL
+        # The transport we create is ours to close; an injected one is the caller's.
+        self._own_transport: AiohttpTransport | None = None
+        if transport is None:
+            from ._transport import AiohttpTransport  # aiohttp only when it is used
+
+            transport = self._own_transport = AiohttpTransport(
+                session, timeout=60.0 if timeout is None else timeout
+            )
+        self._transport: AsyncTransport = transport
         self._closed = False
         self.stats = CallStats()
 
@@ -209,12 +229,14 @@ class SkilljarClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the session this client created (an injected session stays open)."""
+        """Close the session this client created (an injected session or transport stays open)."""
         self._closed = True
-        await self._transport.aclose()
+        if self._own_transport is not None:
+            await self._own_transport.aclose()
 
     def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
-        if getattr(self, "_transport", None) is not None and self._transport.is_open:
+        own = getattr(self, "_own_transport", None)
+        if own is not None and own.is_open:
             _warn(f"unclosed {self!r}: use 'async with' or aclose()", ResourceWarning, source=self)
 
     @property
@@ -290,7 +312,7 @@ class SkilljarClient:
     async def _fetch_page(self, url: str, params: Mapping[str, Any] | None) -> Any:
         return await self._request("GET", url, params=params)
 
-    async def _request(
+    def _request(
         self,
         method: str,
         path: str,
@@ -299,10 +321,16 @@ class SkilljarClient:
         json: Any = None,
         idempotent: bool = False,
         priority: int | None = None,
-    ) -> Any:
-        method = method.upper()
-        call_type = CallType.of(method)
-        url = resolve_url(self.base_url, path)
+    ) -> Coroutine[Any, Any, Any]:
+        """Check the call now (before any slot is spent) and return the coroutine sending it.
+
+        A plain function, so a call costs one coroutine frame, `_send`'s, not two.
+        """
+        call_type = _CALL_TYPES.get(method)
+        if call_type is None:
+            method = method.upper()
+            call_type = CallType.of(method)
+        url = self._urls.get(path) or self._resolve(path)
         if self.read_only and call_type is not CallType.READ:
             raise PermissionDeniedError(
                 "read_only=True: this client never sends writes",
@@ -312,98 +340,95 @@ class SkilljarClient:
             )
         if self._closed:
             raise SkilljarError("the client is closed", method=method, url=url)
-        exchange = _Exchange(self, method, url, encode_params(params), json, idempotent)
         if priority is None:
             priority = request_priority.get()
-        return await exchange.run(call_type, self.priority if priority is None else priority)
+            if priority is None:
+                priority = self.priority
+        query = encode_params(params) if params else None
+        frozen = None if query is None else MappingProxyType(query)
+        request = Request(method, url, self._headers, frozen, json)
+        return self._send(request, call_type, priority, idempotent)
+
+    def _resolve(self, path: str) -> str:
+        """`resolve_url`, remembered: a client sends the same paths again and again."""
+        url = resolve_url(self.base_url, path)
+        if len(self._urls) >= _URL_CACHE_SIZE:
+            self._urls.clear()  # ids in paths make the set unbounded: start over
+        self._urls[path] = url
+        return url
+
+    async def _send(
+        self, request: Request, call_type: CallType, priority: int, idempotent: bool
+    ) -> Any:
+        """Attempts until a result or an error, each one holding a scheduler slot."""
+        scheduler = self._scheduler or self.scheduler
+        slot = scheduler.slot(call_type, priority=priority)
+        handle = self._transport.handle
+        stats = self.stats
+        failures: _Failures | None = None  # made at the first failure, if any
+        attempts = 0
+        while True:
+            attempts += 1
+            stats.requests[call_type] += 1
+            if attempts > 1:
+                stats.retries += 1
+            async with slot:
+                try:
+                    response: Response | TransportError = await handle(request)
+                except TransportError as exc:
+                    response = exc
+            if isinstance(response, TransportError):
+                failures = failures or _Failures(self, request, idempotent)
+                await failures.after_failure(response, attempts)
+            elif response.status < 400:
+                # Any success ends probing, whichever call saw the 429.
+                if (failures is not None and failures.throttles) or scheduler.probing(call_type):
+                    scheduler.recover(call_type)
+                return parse_body(response.body)
+            else:
+                failures = failures or _Failures(self, request, idempotent)
+                await failures.after_status(response, attempts, scheduler, call_type)
 
 
-class _Exchange:
-    """One logical call: attempts, 429 pauses and backoffs until a result or an error."""
+#: The methods as the resources spell them, for a lookup instead of a parse.
+_CALL_TYPES: Final = {m: CallType.of(m) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
+_URL_CACHE_SIZE: Final = 256
 
-    __slots__ = (
-        "attempts",
-        "client",
-        "failures",
-        "first_throttle",
-        "idempotent",
-        "json",
-        "method",
-        "params",
-        "throttles",
-        "url",
-    )
 
-    def __init__(
-        self,
-        client: SkilljarClient,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        json: Any,
-        idempotent: bool,
-    ) -> None:
+class _Failures:
+    """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
+
+    __slots__ = ("client", "failures", "first_throttle", "idempotent", "request", "throttles")
+
+    def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
         self.client = client
-        self.method = method
-        self.url = url
-        self.params = params
-        self.json = json
+        self.request = request
         self.idempotent = idempotent
-        self.attempts = 0  # every request sent
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
 
-    async def run(self, call_type: CallType, priority: int) -> Any:
-        client = self.client
-        scheduler = client.scheduler
-        slot = scheduler.slot(call_type, priority=priority)
-        stats = client.stats
-        while True:
-            self.attempts += 1
-            stats.requests[call_type] += 1
-            if self.attempts > 1:
-                stats.retries += 1
-            async with slot:
-                try:
-                    response: Response | TransportError = await client._transport.send(
-                        self.method,
-                        self.url,
-                        headers=client._headers,
-                        params=self.params,
-                        json=self.json,
-                    )
-                except TransportError as exc:
-                    response = exc
-            if isinstance(response, TransportError):
-                await self._after_failure(response)
-                continue
-            if response.status < 400:
-                # Any success ends probing, whichever call saw the 429.
-                if self.throttles or scheduler.probing(call_type):
-                    scheduler.recover(call_type)
-                return parse_body(response.body, response.content_type)
-            await self._after_status(response, scheduler, call_type)
-
-    async def _after_failure(self, failure: TransportError) -> None:
+    async def after_failure(self, failure: TransportError, attempts: int) -> None:
         """Back off before another attempt, or raise when that could duplicate a write."""
         client = self.client
+        method, url = self.request.method, self.request.url
         self.failures += 1
         if not client._retry.may_retry(
-            self.method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
+            method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
         ):
             cls = APITimeoutError if failure.timeout else APIConnectionError
-            raise cls(str(failure), method=self.method, url=self.url, attempts=self.attempts)
+            raise cls(str(failure), method=method, url=url, attempts=attempts)
         await asyncio.sleep(client._retry.backoff(self.failures, client._rng))
 
-    async def _after_status(
-        self, response: Response, scheduler: Scheduler, call_type: CallType
+    async def after_status(
+        self, response: Response, attempts: int, scheduler: Scheduler, call_type: CallType
     ) -> None:
         """Pause the call type after a 429, back off after a 5xx, or raise the typed error."""
         client = self.client
         policy = client._retry
+        method = self.request.method
         status = response.status
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=time.time())
+        retry_after = parse_retry_after(response.header("Retry-After"), now=time.time())
         if status == 429:
             client.stats.throttled += 1
             self.throttles += 1
@@ -418,7 +443,7 @@ class _Exchange:
         elif retryable_status(status):
             self.failures += 1
             if policy.may_retry(
-                self.method, attempts=self.failures, sent=True, idempotent=self.idempotent
+                method, attempts=self.failures, sent=True, idempotent=self.idempotent
             ):
                 await asyncio.sleep(policy.backoff(self.failures, client._rng))
                 return
@@ -426,9 +451,9 @@ class _Exchange:
         raise error_for(
             status,
             body,
-            method=self.method,
-            url=self.url,
-            attempts=self.attempts,
+            method=method,
+            url=self.request.url,
+            attempts=attempts,
             retry_after=retry_after,
         )
 

@@ -164,9 +164,22 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return max(0.0, seconds)
 
 
-def parse_body(raw: bytes, content_type: str | None) -> Any:
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def parse_body(raw: bytes, content_type: str | None = None) -> Any:
     """JSON when it parses, else the text (an HTML error page); None when empty."""
-    if not raw.strip():
+    if not raw:
+        return None
+    try:
+        # The common case first, cheaply: UTF-8 JSON with no whitespace around it.
+        text = raw.decode()
+        value, end = _raw_decode(text)
+        if end == len(text):
+            return value
+    except ValueError:  # not that: json.loads below sorts out the rest
+        pass
+    if raw.isspace():
         return None
     try:
         return json.loads(raw)

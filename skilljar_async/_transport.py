@@ -1,43 +1,60 @@
-"""The only module that touches aiohttp: one shared session and one `send()`."""
+"""The only module that touches aiohttp: `AiohttpTransport`, the default transport."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from types import TracebackType
 
 import aiohttp
 from yarl import URL
 
-__all__ = ["Response", "Transport", "TransportError"]
+from ._http import Request, Response, TransportError
+
+__all__ = ["AiohttpTransport", "Request", "Response", "TransportError"]
+
+_URL_CACHE_SIZE = 256
 
 
-class Response(NamedTuple):
-    """A complete HTTP response: status, headers and the whole body (a tuple: cheap to build)."""
+class AiohttpTransport:
+    """Sends requests through one aiohttp session, which it owns or borrows.
 
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    content_type: str | None
+    Without `session` it creates one on first use (``timeout`` seconds per
+    request, at most `limit` connections) and closes it in `aclose()`; a
+    borrowed session keeps its own settings and is never closed here.
+    """
 
+    __slots__ = ("_limit", "_owned", "_session", "_timeout", "_urls")
 
-class TransportError(Exception):
-    """No response: `sent` tells whether the request may have reached the server."""
-
-    def __init__(self, message: str, *, timeout: bool, sent: bool) -> None:
-        super().__init__(message)
-        self.timeout = timeout
-        self.sent = sent
-
-
-class Transport:
-    """Owns (or borrows) the aiohttp session every request of a client goes through."""
-
-    __slots__ = ("_owned", "_session", "_timeout")
-
-    def __init__(self, session: aiohttp.ClientSession | None, *, timeout: float) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        timeout: float = 60.0,
+        limit: int = 100,
+    ) -> None:
+        if not timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._session = session
         self._owned = session is None
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._limit = limit
+        # Parsed URLs by string: a client sends the same few URLs again and again,
+        # and parsing one costs more than the rest of preparing the request.
+        self._urls: dict[str, URL] = {}
+
+    def __repr__(self) -> str:
+        state = "owned" if self._owned else "borrowed"
+        return f"<AiohttpTransport {state} session, timeout={self._timeout.total}>"
+
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     @property
     def is_open(self) -> bool:
@@ -46,34 +63,51 @@ class Transport:
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None:
+            # No cookie jar: every request authenticates by its own header, and a
+            # cookie the API might set must not carry state from one call to the next.
             self._session = aiohttp.ClientSession(
-                timeout=self._timeout, connector=aiohttp.TCPConnector(limit=100)
+                timeout=self._timeout,
+                connector=aiohttp.TCPConnector(limit=self._limit),
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-    ) -> Response:
+    def _url(self, url: str) -> URL:
+        target = self._urls.get(url)
+        if target is None:
+            if len(self._urls) >= _URL_CACHE_SIZE:
+                self._urls.clear()  # ids in paths make the set unbounded: start over
+            # The client's URLs are already percent-encoded (joined from the base URL,
+            # or a next link as the server sent it): parse, never re-quote.
+            target = self._urls[url] = URL(url, encoded=True)
+        return target
+
+    async def handle(self, request: Request) -> Response:
         """Send one request and read the whole response; failures are `TransportError`s."""
-        session = self._get_session()
-        target = URL(url, encoded=True) if params is None else URL(url)
-        kwargs: dict[str, Any] = {"headers": headers, "params": params}
-        if json is not None:
-            kwargs["json"] = json
+        session = self._session or self._get_session()
+        target = self._urls.get(request.url) or self._url(request.url)
         try:
-            async with session.request(method, target, **kwargs) as resp:
+            # Awaited, not `async with`: read() hands the connection back at the
+            # end of the body, and release() covers a body that fails half-way.
+            resp = await session.request(
+                request.method,
+                target,
+                headers=request.headers,
+                params=request.params,
+                json=request.json,
+            )
+            try:
                 body = await resp.read()
-                return Response(resp.status, resp.headers, body, resp.content_type)
+            except BaseException:
+                resp.release()
+                raise
+            return Response(resp.status, resp.headers, body)
         except aiohttp.ClientConnectorError as exc:  # never connected: nothing was sent
             raise TransportError(
                 f"cannot connect: {exc.os_error}", timeout=False, sent=False
             ) from None
+        except aiohttp.ConnectionTimeoutError:  # nor here: even a POST may be retried
+            raise TransportError("timed out connecting", timeout=True, sent=False) from None
         except TimeoutError:
             raise TransportError("request timed out", timeout=True, sent=True) from None
         except aiohttp.ClientError as exc:

@@ -1,15 +1,15 @@
-"""The client over a mocked transport: headers, retries, 429s, read-only, registry, paging."""
+"""The client over a mock transport: headers, retries, 429s, read-only, registry, paging."""
 
 import asyncio
-import gc
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 import pytest
-from aioresponses import aioresponses
 
 from skilljar_async import (
     APIConnectionError,
+    APITimeoutError,
     CallType,
     PermissionDeniedError,
     RateLimitError,
@@ -18,15 +18,39 @@ from skilljar_async import (
     SkilljarClient,
     SkilljarError,
     SlidingWindowScheduler,
+    ValidationError,
     Window,
 )
+from skilljar_async.testing import MockTransport
+from skilljar_async.transport import Request, Response, TransportError
 
 BASE = "https://api.skilljar.com/v1"
 pytestmark = pytest.mark.looptime
 
 
-def sent(mock: aioresponses, method: str = "GET") -> list[Any]:
-    return [call for (m, _), calls in mock.requests.items() if m == method for call in calls]
+def replies(*answers: Response | TransportError) -> MockTransport:
+    """A transport answering each request with the next answer (raising the errors)."""
+    queue = list(answers)
+
+    def handler(request: Request) -> Response:
+        answer = queue.pop(0)
+        if isinstance(answer, TransportError):
+            raise answer
+        return answer
+
+    return MockTransport(handler)
+
+
+def routes(table: dict[str, Callable[[Request], Response]]) -> MockTransport:
+    """A transport answering by path; an unknown path fails the test."""
+    return MockTransport(lambda request: table[request.path](request))
+
+
+def client(transport: MockTransport, **kwargs: Any) -> SkilljarClient:
+    return SkilljarClient(kwargs.pop("api_key", "k"), transport=transport, **kwargs)
+
+
+EMPTY = Response(200)
 
 
 async def test_missing_key_fails_before_any_io(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -36,126 +60,186 @@ async def test_missing_key_fails_before_any_io(monkeypatch: pytest.MonkeyPatch) 
         SkilljarClient()
 
 
-async def test_key_from_environment(
-    monkeypatch: pytest.MonkeyPatch, mock_http: aioresponses
-) -> None:
+async def test_key_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The key falls back to SKILLJAR_API_KEY and is sent as Basic auth."""
     monkeypatch.setenv("SKILLJAR_API_KEY", "sk-live-abcdeg")
-    mock_http.get(f"{BASE}/ping", body=b"")
-    async with SkilljarClient() as client:
-        assert await client.request("GET", "/ping") is None
-    headers = sent(mock_http)[0].kwargs["headers"]
-    assert headers["Authorization"] == "Basic c2stbGl2ZS1hYmNkZWc6"
-    assert headers["Accept"] == "application/json"
-    assert "sk-live" not in repr(client)
+    mock = replies(EMPTY)
+    async with SkilljarClient(transport=mock) as sk:
+        assert await sk.request("GET", "/ping") is None
+    (sent,) = mock.requests
+    assert (sent.method, sent.url, sent.params, sent.json) == ("GET", f"{BASE}/ping", None, None)
+    assert sent.headers["Authorization"] == "Basic c2stbGl2ZS1hYmNkZWc6"
+    assert sent.headers["Accept"] == "application/json"
+    assert "sk-live" not in repr(sk)
+    assert "c2stbGl2ZS1hYmNkZWc6" not in repr(sent)
 
 
-async def test_get_is_retried_after_5xx(mock_http: aioresponses) -> None:
+async def test_request_sends_params_and_json() -> None:
+    """Query parameters go out as strings (None dropped), the body as JSON."""
+    mock = replies(Response.from_json({"id": "w"}, status=201))
+    async with client(mock) as sk:
+        answer = await sk.request(
+            "post", "/webhooks", params={"a": True, "b": None, "c": 3}, json={"x": [1]}
+        )
+    assert answer == {"id": "w"}
+    (sent,) = mock.requests
+    assert (sent.method, dict(sent.params or {}), sent.json) == (
+        "POST",
+        {"a": "true", "c": "3"},
+        {"x": [1]},
+    )
+
+
+async def test_get_is_retried_after_5xx() -> None:
     """A GET that fails with 502 twice then succeeds returns the result."""
-    mock_http.get(f"{BASE}/domains/x", status=502, body=b"<html>502</html>")
-    mock_http.get(f"{BASE}/domains/x", status=503)
-    mock_http.get(f"{BASE}/domains/x", payload={"name": "x"})
-    async with SkilljarClient("k") as client:
-        assert await client.request("GET", "/domains/x") == {"name": "x"}
-    assert len(sent(mock_http)) == 3
+    mock = replies(
+        Response(502, {"Content-Type": "text/html"}, b"<html>502</html>"),
+        Response(503),
+        Response.from_json({"name": "x"}),
+    )
+    async with client(mock) as sk:
+        assert await sk.request("GET", "/domains/x") == {"name": "x"}
+        assert (sk.stats.requests[CallType.READ], sk.stats.retries) == (3, 2)
+    assert len(mock.requests) == 3
 
 
-async def test_retries_give_up_with_attempt_count(mock_http: aioresponses) -> None:
+async def test_retries_give_up_with_attempt_count() -> None:
     """After max_retries the typed error reports every attempt."""
-    for _ in range(3):
-        mock_http.get(f"{BASE}/domains/x", status=500, payload={"detail": "boom"})
-    async with SkilljarClient("k", max_retries=2) as client:
+    mock = replies(*[Response.from_json({"detail": "boom"}, status=500)] * 3)
+    async with client(mock, max_retries=2) as sk:
         with pytest.raises(ServerError) as info:
-            await client.request("GET", "/domains/x")
+            await sk.request("GET", "/domains/x")
     assert info.value.attempts == 3
     assert info.value.status == 500
+    assert len(mock.requests) == 3
 
 
-async def test_post_is_not_retried_after_5xx(mock_http: aioresponses) -> None:
+async def test_post_is_not_retried_after_5xx() -> None:
     """A POST that may have run is never repeated."""
-    mock_http.post(f"{BASE}/webhooks", status=502)
-    async with SkilljarClient("k") as client:
+    mock = replies(Response(502), Response(201))
+    async with client(mock) as sk:
         with pytest.raises(ServerError):
-            await client.request("POST", "/webhooks", json={"target_url": "https://x"})
-    assert len(sent(mock_http, "POST")) == 1
+            await sk.request("POST", "/webhooks", json={"target_url": "https://x"})
+    assert len(mock.requests) == 1
 
 
-async def test_post_after_dropped_connection_is_not_retried(mock_http: aioresponses) -> None:
+async def test_post_after_dropped_connection_is_not_retried() -> None:
     """A dropped connection may hide an executed write: the POST fails, once."""
-    mock_http.post(f"{BASE}/webhooks", exception=aiohttp.ServerDisconnectedError())
-    async with SkilljarClient("k") as client:
+    mock = replies(TransportError("server closed the connection", sent=True), Response(201))
+    async with client(mock) as sk:
         with pytest.raises(APIConnectionError) as info:
-            await client.request("POST", "/webhooks", json={})
+            await sk.request("POST", "/webhooks", json={})
     assert info.value.attempts == 1
+    assert len(mock.requests) == 1
 
 
-async def test_post_never_sent_is_retried(mock_http: aioresponses) -> None:
+async def test_post_never_sent_is_retried() -> None:
     """A POST that could not connect cannot have run, so it is retried."""
-    refused = aiohttp.ClientConnectorError(
-        aiohttp.client_reqrep.ConnectionKey("h", 443, True, True, None, None, None),
-        OSError(111, "refused"),
+    mock = replies(
+        TransportError("cannot connect", sent=False), Response.from_json({"id": "w1"}, status=201)
     )
-    mock_http.post(f"{BASE}/webhooks", exception=refused)
-    mock_http.post(f"{BASE}/webhooks", status=201, payload={"id": "w1"})
-    async with SkilljarClient("k") as client:
-        assert await client.request("POST", "/webhooks", json={}) == {"id": "w1"}
+    async with client(mock) as sk:
+        assert await sk.request("POST", "/webhooks", json={}) == {"id": "w1"}
+    assert len(mock.requests) == 2
 
 
-async def test_idempotent_post_is_retried(mock_http: aioresponses) -> None:
+async def test_timeouts_are_retried_then_raise_api_timeout_error() -> None:
+    """A GET that keeps timing out is retried, then raises APITimeoutError (a TimeoutError)."""
+    mock = replies(*[TransportError("request timed out", timeout=True, sent=True)] * 3)
+    async with client(mock, max_retries=2) as sk:
+        with pytest.raises(APITimeoutError) as info:
+            await sk.request("GET", "/ping")
+    assert isinstance(info.value, TimeoutError)
+    assert (info.value.attempts, len(mock.requests)) == (3, 3)
+
+
+async def test_idempotent_post_is_retried() -> None:
     """A naturally idempotent create is retried after an ambiguous failure."""
-    mock_http.post(f"{BASE}/domains/d/users", status=502)
-    mock_http.post(f"{BASE}/domains/d/users", status=201, payload={"id": "u"})
-    async with SkilljarClient("k") as client:
-        assert await client._request("POST", "/domains/d/users", json={}, idempotent=True)
+    mock = replies(Response(502), Response.from_json({"id": "u"}, status=201))
+    async with client(mock) as sk:
+        assert await sk._request("POST", "/domains/d/users", json={}, idempotent=True)
+    assert len(mock.requests) == 2
 
 
-async def test_429_pauses_the_call_type_then_retries(mock_http: aioresponses) -> None:
+async def test_429_pauses_the_call_type_then_retries() -> None:
     """A 429 pauses that call type for Retry-After, then the call goes through."""
-    mock_http.get(
-        f"{BASE}/users/u",
-        status=429,
-        headers={"Retry-After": "30"},
-        payload={"status_code": 429, "reason": "Too Many Requests"},
+    mock = replies(
+        Response.from_json(
+            {"status_code": 429, "reason": "Too Many Requests"},
+            status=429,
+            headers={"Retry-After": "30"},
+        ),
+        Response.from_json({"id": "u"}),
     )
-    mock_http.get(f"{BASE}/users/u", payload={"id": "u"})
     loop = asyncio.get_running_loop()
-    async with SkilljarClient("k") as client:
+    async with client(mock) as sk:
         t0 = loop.time()
-        assert await client.request("GET", "/users/u") == {"id": "u"}
+        assert await sk.request("GET", "/users/u") == {"id": "u"}
         assert loop.time() - t0 == pytest.approx(30.0)
-        assert not client.scheduler.snapshot()[CallType.READ].probing
+        assert not sk.scheduler.snapshot()[CallType.READ].probing
+        assert sk.stats.throttled == 1
 
 
-async def test_429_even_for_post_is_retried(mock_http: aioresponses) -> None:
+async def test_retry_after_header_is_case_insensitive() -> None:
+    """A transport's plain-dict headers are looked up whatever their case."""
+    mock = replies(Response(429, {"retry-after": "12"}), EMPTY)
+    loop = asyncio.get_running_loop()
+    async with client(mock) as sk:
+        t0 = loop.time()
+        await sk.request("GET", "/ping")
+        assert loop.time() - t0 == pytest.approx(12.0)
+
+
+async def test_429_even_for_post_is_retried() -> None:
     """A throttled POST was not executed, so it is always retried."""
-    mock_http.post(f"{BASE}/webhooks", status=429, headers={"Retry-After": "1"})
-    mock_http.post(f"{BASE}/webhooks", status=201, payload={"id": "w"})
-    async with SkilljarClient("k") as client:
-        assert await client.request("POST", "/webhooks", json={}) == {"id": "w"}
+    mock = replies(Response(429, {"Retry-After": "1"}), Response.from_json({"id": "w"}, status=201))
+    async with client(mock) as sk:
+        assert await sk.request("POST", "/webhooks", json={}) == {"id": "w"}
 
 
-async def test_429_wait_cap_raises(mock_http: aioresponses) -> None:
+async def test_429_wait_cap_raises() -> None:
     """Past the waiting cap a 429 becomes RateLimitError with retry_after."""
-    for _ in range(3):
-        mock_http.get(f"{BASE}/ping", status=429, headers={"Retry-After": "40"})
-    async with SkilljarClient("k", max_rate_limit_wait=60) as client:
+    mock = replies(*[Response(429, {"Retry-After": "40"})] * 3)
+    async with client(mock, max_rate_limit_wait=60) as sk:
         with pytest.raises(RateLimitError) as info:
-            await client.request("GET", "/ping")
+            await sk.request("GET", "/ping")
     assert info.value.retry_after == 40.0
     assert info.value.attempts == 2
 
 
-async def test_read_only_write_spends_nothing(mock_http: aioresponses) -> None:
+async def test_error_body_secrets_are_redacted() -> None:
+    """An error echoing a secret field carries it redacted, in the body and the message."""
+    body = {"target_url": "https://hooks.example.com/s3cr3t", "detail": "bad"}
+    mock = replies(Response.from_json(body, status=400))
+    async with client(mock) as sk:
+        with pytest.raises(ValidationError) as info:
+            await sk.request("POST", "/webhooks", json={})
+    assert "s3cr3t" not in str(info.value)
+    assert info.value.body == {"target_url": "<redacted>", "detail": "bad"}
+
+
+async def test_read_only_write_spends_nothing() -> None:
     """With read_only=True a write raises before any slot or byte."""
-    async with SkilljarClient("k", read_only=True) as client:
+    mock = replies()
+    async with client(mock, read_only=True) as sk:
         with pytest.raises(PermissionDeniedError, match="read_only"):
-            await client.request("DELETE", "/webhooks/w")
-        snap = client.scheduler.snapshot()[CallType.REMOVE]
+            await sk.request("DELETE", "/webhooks/w")
+        snap = sk.scheduler.snapshot()[CallType.REMOVE]
     assert snap.windows[0].used == 0
-    assert mock_http.requests == {}
+    assert mock.requests == []
 
 
-async def test_clients_share_one_budget(mock_http: aioresponses) -> None:
+async def test_closed_client_sends_nothing() -> None:
+    """A request after aclose() is an error, and nothing reaches the transport."""
+    mock = replies(EMPTY)
+    sk = client(mock)
+    await sk.aclose()
+    with pytest.raises(SkilljarError, match="closed"):
+        await sk.request("GET", "/ping")
+    assert mock.requests == []
+
+
+async def test_clients_share_one_budget() -> None:
     """Same key and base URL in one loop → one scheduler; other keys → another."""
     a, b, c = SkilljarClient("k"), SkilljarClient("k"), SkilljarClient("other")
     assert a.scheduler is b.scheduler
@@ -164,21 +248,21 @@ async def test_clients_share_one_budget(mock_http: aioresponses) -> None:
         _ = SkilljarClient("k", rate_limits=RateLimits.uniform(Window(1, 1.0))).scheduler
     own = SlidingWindowScheduler()
     assert SkilljarClient("k", scheduler=own).scheduler is own
-    for client in (a, b, c):
-        await client.aclose()
+    for each in (a, b, c):
+        await each.aclose()
 
 
 def test_registry_starts_clean_in_each_loop() -> None:
     """A new event loop gets a new scheduler for the same key."""
 
     async def scheduler_of() -> object:
-        async with SkilljarClient("k") as client:
-            return client.scheduler
+        async with SkilljarClient("k") as sk:
+            return sk.scheduler
 
     assert asyncio.run(scheduler_of()) is not asyncio.run(scheduler_of())
 
 
-async def test_injected_session_is_not_closed(mock_http: aioresponses) -> None:
+async def test_injected_session_is_not_closed() -> None:
     """A session passed in belongs to the caller."""
     async with aiohttp.ClientSession() as session:
         async with SkilljarClient("k", session=session):
@@ -186,112 +270,133 @@ async def test_injected_session_is_not_closed(mock_http: aioresponses) -> None:
         assert not session.closed
 
 
-async def test_unclosed_client_warns(mock_http: aioresponses) -> None:
-    """A client dropped while open is reported with a ResourceWarning."""
-    mock_http.get(f"{BASE}/ping", body=b"")
-    client = SkilljarClient("k")
-    await client.request("GET", "/ping")
-    session = client._transport._session
-    with pytest.warns(ResourceWarning, match="unclosed"):
-        del client
-        gc.collect()
-    assert session is not None
-    await session.close()
+async def test_injected_transport_is_not_closed() -> None:
+    """A transport passed in belongs to the caller: aclose() leaves it open."""
+    mock = replies()
+    async with client(mock):
+        pass
+    assert not mock.closed
 
 
-async def test_cancelled_while_queued_sends_nothing(mock_http: aioresponses) -> None:
+@pytest.mark.parametrize("other", [{"session": object()}, {"timeout": 5.0}])
+def test_transport_excludes_session_and_timeout(other: dict[str, Any]) -> None:
+    """transport= with session= or timeout= is a ValueError: those configure the default."""
+    with pytest.raises(ValueError, match="transport="):
+        SkilljarClient("k", transport=replies(), **other)
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0])
+def test_timeout_must_be_positive(timeout: float) -> None:
+    """A timeout that is not > 0 is refused at construction."""
+    with pytest.raises(ValueError, match="timeout"):
+        SkilljarClient("k", timeout=timeout)
+
+
+async def test_cancelled_while_queued_sends_nothing() -> None:
     """A call cancelled while waiting for a slot spends nothing and sends nothing."""
     scheduler = SlidingWindowScheduler(RateLimits.uniform(Window(1, 60.0)))
-    mock_http.get(f"{BASE}/ping", body=b"")
-    async with SkilljarClient("k", scheduler=scheduler) as client:
-        await client.request("GET", "/ping")
-        task = asyncio.ensure_future(client.request("GET", "/ping"))
+    mock = MockTransport(lambda request: EMPTY)
+    async with client(mock, scheduler=scheduler) as sk:
+        await sk.request("GET", "/ping")
+        task = asyncio.ensure_future(sk.request("GET", "/ping"))
         await asyncio.sleep(1)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
         snap = scheduler.snapshot()[CallType.READ]
     assert (snap.queued, snap.windows[0].used) == (0, 1)
-    assert len(sent(mock_http)) == 1
+    assert len(mock.requests) == 1
 
 
-async def test_paginator_follows_next_and_reports_total(mock_http: aioresponses) -> None:
+async def test_every_attempt_holds_a_slot() -> None:
+    """The transport runs only inside a slot: one held while each attempt is in flight."""
+    scheduler = SlidingWindowScheduler(RateLimits.uniform(Window(10, 60.0)))
+    held: list[int] = []
+
+    async def handler(request: Request) -> Response:
+        held.append(scheduler.snapshot()[CallType.READ].held)
+        return Response(503) if len(held) < 3 else EMPTY
+
+    async with client(MockTransport(handler), scheduler=scheduler) as sk:
+        await sk.request("GET", "/ping")
+        snap = scheduler.snapshot()[CallType.READ]
+    assert held == [1, 1, 1]
+    assert (snap.held, snap.windows[0].used) == (0, 3)
+
+
+async def test_paginator_follows_next_and_reports_total() -> None:
     """Pages are followed verbatim; await gives the first page with the total."""
-    mock_http.get(
-        f"{BASE}/domains?page_size=2",
-        payload={
-            "count": 3,
-            "next": f"{BASE}/domains?page=2&page_size=2",
-            "previous": None,
-            "results": [{"name": "a"}, {"name": "b"}],
-        },
-        repeat=True,
-    )
-    mock_http.get(
-        f"{BASE}/domains?page=2&page_size=2",
-        payload={"count": 3, "next": None, "previous": None, "results": [{"name": "c"}]},
-    )
-    async with SkilljarClient("k") as client:
-        first = await client.paginate("/domains", page_size=2)
-        assert (first.total, len(first.items), first.next_url) == (
-            3,
-            2,
-            f"{BASE}/domains?page=2&page_size=2",
-        )
-        names = [row["name"] async for row in client.paginate("/domains", page_size=2)]
+    page2 = f"{BASE}/domains?page=2&page_size=2"
+
+    def domains(request: Request) -> Response:
+        if request.query.get("page") == "2":
+            return Response.from_json({"count": 3, "next": None, "results": [{"name": "c"}]})
+        assert request.query == {"page_size": "2"}
+        rows = [{"name": "a"}, {"name": "b"}]
+        return Response.from_json({"count": 3, "next": page2, "previous": None, "results": rows})
+
+    mock = routes({"/v1/domains": domains})
+    async with client(mock) as sk:
+        first = await sk.paginate("/domains", page_size=2)
+        assert (first.total, len(first.items), first.next_url) == (3, 2, page2)
+        names = [row["name"] async for row in sk.paginate("/domains", page_size=2)]
         assert names == ["a", "b", "c"]
-        few = [row["name"] async for row in client.paginate("/domains", page_size=2, max_items=1)]
+        few = [row["name"] async for row in sk.paginate("/domains", page_size=2, max_items=1)]
         assert few == ["a"]
+    assert page2 in [r.url for r in mock.requests]
 
 
-async def test_paginator_refuses_foreign_next(mock_http: aioresponses) -> None:
+async def test_paginator_refuses_foreign_next() -> None:
     """A next link to another origin is refused: the key never leaves the API's origin."""
-    mock_http.get(
-        f"{BASE}/domains",
-        payload={"count": 2, "next": "https://evil.example.com/v1/domains?page=2", "results": [{}]},
-    )
-    async with SkilljarClient("k") as client:
+    evil = "https://evil.example.com/v1/domains?page=2"
+    mock = replies(Response.from_json({"count": 2, "next": evil, "results": [{}]}))
+    async with client(mock) as sk:
         with pytest.raises(SkilljarError, match="another origin"):
-            _ = [row async for row in client.paginate("/domains")]
+            _ = [row async for row in sk.paginate("/domains")]
+    assert all("evil" not in r.url for r in mock.requests)
 
 
-async def test_failed_page_can_be_resumed(mock_http: aioresponses) -> None:
+async def test_failed_page_can_be_resumed() -> None:
     """A page failing after retries names the resume URL; resume_from continues there."""
     page2 = f"{BASE}/domains?page=2"
-    mock_http.get(f"{BASE}/domains", payload={"count": 2, "next": page2, "results": [{"n": 1}]})
-    mock_http.get(page2, status=404, payload={"detail": "Not found."})
-    mock_http.get(page2, payload={"count": 2, "next": None, "results": [{"n": 2}]})
+    mock = replies(
+        Response.from_json({"count": 2, "next": page2, "results": [{"n": 1}]}),
+        Response.from_json({"detail": "Not found."}, status=404),
+        Response.from_json({"count": 2, "next": None, "results": [{"n": 2}]}),
+    )
     seen: list[int] = []
-    async with SkilljarClient("k") as client:
+    async with client(mock) as sk:
         with pytest.raises(SkilljarError) as info:
-            async for row in client.paginate("/domains"):
+            async for row in sk.paginate("/domains"):
                 seen.append(row["n"])
         assert (info.value.resume_from, info.value.items_yielded) == (page2, 1)
-        async for row in client.paginate("/domains", resume_from=info.value.resume_from):
+        async for row in sk.paginate("/domains", resume_from=info.value.resume_from):
             seen.append(row["n"])
     assert seen == [1, 2]
+    assert [r.url for r in mock.requests] == [f"{BASE}/domains", page2, page2]
 
 
-async def test_bare_array_is_one_page(mock_http: aioresponses) -> None:
+async def test_bare_array_is_one_page() -> None:
     """An endpoint answering a bare JSON array yields one page without a total."""
-    mock_http.get(f"{BASE}/users/u/published-courses", payload=[{"id": 1}, {"id": 2}])
-    async with SkilljarClient("k") as client:
-        page = await client.paginate("/users/u/published-courses")
+    mock = replies(Response.from_json([{"id": 1}, {"id": 2}]))
+    async with client(mock) as sk:
+        page = await sk.paginate("/users/u/published-courses")
     assert (len(page.items), page.total, page.next_url) == (2, None, None)
 
 
 @pytest.mark.parametrize("size", [0, 1001, -1, True, 2.5])
 async def test_page_size_is_validated(size: Any) -> None:
     """page_size outside 1..1000 is a ValueError before any request."""
-    async with SkilljarClient("k") as client:
+    mock = replies()
+    async with client(mock) as sk:
         with pytest.raises(ValueError, match="page_size"):
-            client.paginate("/domains", page_size=size)
+            sk.paginate("/domains", page_size=size)
+    assert mock.requests == []
 
 
-async def test_any_success_ends_probing(mock_http: aioresponses) -> None:
+async def test_any_success_ends_probing() -> None:
     """A success from a call that never saw the 429 still ends the probe for everyone."""
-    async with SkilljarClient("k") as client:
-        client.scheduler.pause(CallType.READ, 0.0, probe=True)  # as another call's 429 would
-        mock_http.get(f"{BASE}/ping", body=b"")
-        await client.request("GET", "/ping")
-        assert not client.scheduler.probing(CallType.READ)
+    async with client(replies(EMPTY)) as sk:
+        sk.scheduler.pause(CallType.READ, 0.0, probe=True)  # as another call's 429 would
+        await sk.request("GET", "/ping")
+        assert not sk.scheduler.probing(CallType.READ)

@@ -6,6 +6,7 @@ import skilljar_async.models
 import skilljar_async.ratelimit
 import skilljar_async.resources
 import skilljar_async.testing
+import skilljar_async.transport
 import skilljar_async.webhooks
 
 
@@ -18,6 +19,7 @@ def test_all_is_sorted_and_complete() -> None:
         skilljar_async.ratelimit,
         skilljar_async.resources,
         skilljar_async.testing,
+        skilljar_async.transport,
         skilljar_async.webhooks,
     ):
         assert list(module.__all__) == sorted(module.__all__)
@@ -52,6 +54,18 @@ def test_all_is_pinned() -> None:
         "Window",
         "__version__",
     ]
+
+
+def test_transport_seam_is_pinned() -> None:
+    """The transport seam's names change only on purpose."""
+    assert skilljar_async.transport.__all__ == [
+        "AiohttpTransport",
+        "AsyncTransport",
+        "Request",
+        "Response",
+        "TransportError",
+    ]
+    assert "MockTransport" in skilljar_async.testing.__all__
 
 
 def test_version_is_defined_once() -> None:

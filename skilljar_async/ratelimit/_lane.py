@@ -17,6 +17,7 @@ import asyncio
 import heapq
 import math
 from collections.abc import Awaitable, Callable, Sequence
+from threading import get_ident
 from types import TracebackType
 
 from .._errors import BudgetExhaustedError
@@ -43,9 +44,14 @@ class Slot:
 
     def __aenter__(self) -> Awaitable[None]:
         lane = self._lane
-        loop = asyncio.get_running_loop()
-        if loop is not lane.loop:
-            lane.bind(loop)
+        loop = lane.loop
+        # get_running_loop() makes a getpid() system call on Python 3.11. The bound
+        # loop, when it runs on this very thread, is the running loop: ask only when
+        # that cannot be told (another loop, or one without a `_thread_id`).
+        if loop is None or getattr(loop, "_thread_id", None) != get_ident():
+            loop = asyncio.get_running_loop()
+            if loop is not lane.loop:
+                lane.bind(loop)
         if not lane.live and not lane.probe:
             log = lane.log
             least = log.min_bg if self._background else log.min_limit

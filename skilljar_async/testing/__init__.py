@@ -33,11 +33,13 @@ Where the real API's behaviour is unknown, the emulator chooses:
 from ._app import RecordedRequest as RecordedRequest
 from ._emulator import ForeignConsumer as ForeignConsumer
 from ._emulator import SkilljarEmulator as SkilljarEmulator
+from ._mock import MockTransport as MockTransport
 from ._store import Store as Store
 from ._store import Table as Table
 
 __all__ = [
     "ForeignConsumer",
+    "MockTransport",
     "RecordedRequest",
     "SkilljarEmulator",
     "Store",

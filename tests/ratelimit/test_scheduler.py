@@ -277,6 +277,23 @@ def test_two_event_loops_is_an_error() -> None:
         gc.collect()
 
 
+def test_loop_running_in_another_thread_is_still_an_error() -> None:
+    """The bound loop running elsewhere does not pass for the loop running here."""
+    s = SlidingWindowScheduler()
+    loop_a = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop_a.run_forever)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(take(s), loop_a).result(timeout=10)
+        with pytest.raises(RuntimeError, match="bound to event loop"):
+            asyncio.run(take(s))
+    finally:
+        loop_a.call_soon_threadsafe(loop_a.stop)
+        thread.join()
+        loop_a.close()
+        gc.collect()
+
+
 def test_closed_loop_frees_the_scheduler() -> None:
     """After its loop is closed, a scheduler may be used from a new loop."""
     s = SlidingWindowScheduler()

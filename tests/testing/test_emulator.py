@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import subprocess
 import sys
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -469,11 +468,9 @@ async def test_latency_is_added_on_the_loop_clock() -> None:
 # -- seed, CLI, plugin -----------------------------------------------------------------------
 
 
-def test_seed_is_deterministic_and_fast() -> None:
-    """The same seed gives the same learners, and 10,000 of them take well under a second."""
-    t0 = time.perf_counter()
+def test_seed_is_deterministic() -> None:
+    """The same seed gives the same learners; another seed gives others."""
     big = SkilljarEmulator(users=10_000, seed=7)
-    assert time.perf_counter() - t0 < 1.0
     again = SkilljarEmulator(users=10_000, seed=7)
     other = SkilljarEmulator(users=10, seed=8)
     emails = [r["user"]["email"] for r in big.store.rows("users")]
