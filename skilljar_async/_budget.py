@@ -1,4 +1,4 @@
-"""Naming an organization's rate budget: the API key's variable and its hash.
+"""Naming an organization's rate budget: the environment's variables and the key's hash.
 
 The client's in-process scheduler registry and the Redis scheduler's keys both
 name a budget by a hash of the API key, so the key itself is never kept as a
@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 from typing import Final
 
-__all__ = ["API_KEY_ENV", "budget_hash"]
+__all__ = ["API_KEY_ENV", "BASE_URL_ENV", "budget_hash"]
 
 #: The environment variable an API key is read from when none is passed.
 API_KEY_ENV: Final = "SKILLJAR_API_KEY"
+#: The environment variable the API's base URL is read from when none is passed.
+BASE_URL_ENV: Final = "SKILLJAR_BASE_URL"
 
 _SCOPE: Final = "skilljar-async"
 

@@ -17,6 +17,7 @@ import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from ._budget import API_KEY_ENV as _API_KEY_ENV
+from ._budget import BASE_URL_ENV as _BASE_URL_ENV
 from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
 from ._http import AsyncTransport, Request, Response, TransportError
@@ -25,6 +26,7 @@ from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
 from ._sansio import (
     auth_headers,
+    check_base_url,
     check_page_size,
     encode_params,
     error_for,
@@ -165,7 +167,7 @@ class SkilljarClient:
         self,
         api_key: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         rate_limits: RateLimits | None = None,
         scheduler: Scheduler | None = None,
         session: aiohttp.ClientSession | None = None,
@@ -190,6 +192,9 @@ class SkilljarClient:
             )
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        if base_url is None:
+            from_env = os.environ.get(_BASE_URL_ENV)
+            base_url = check_base_url(from_env, _BASE_URL_ENV) if from_env else DEFAULT_BASE_URL
         self.base_url = base_url.rstrip("/")
         resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
         self.read_only = read_only

@@ -34,6 +34,7 @@ __all__ = [
     "SECRET_KEYS",
     "USER_AGENT",
     "auth_headers",
+    "check_base_url",
     "check_page_size",
     "encode_params",
     "error_for",
@@ -88,6 +89,27 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 def same_origin(a: str, b: str) -> bool:
     """True when both URLs share scheme, host and port."""
     return _origin(a) == _origin(b)
+
+
+_LOOPBACK_HOSTS: Final = frozenset({"localhost", "::1"})
+
+
+def check_base_url(base_url: str, source: str) -> str:
+    """Check a base URL from `source` (e.g. an environment variable): https, or http on loopback.
+
+    The API key goes out with every request, so plain http is only for a local
+    server (the emulator): ``localhost``, ``127.0.0.0/8`` or ``[::1]``.
+    """
+    parts = urlsplit(base_url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    loopback = host in _LOOPBACK_HOSTS or (
+        host.startswith("127.") and host.replace(".", "").isdigit()
+    )
+    if not host or scheme not in ("http", "https") or (scheme == "http" and not loopback):
+        raise ValueError(
+            f"{source} must be an https:// URL (http:// only on loopback), got {base_url!r}"
+        )
+    return base_url
 
 
 def resolve_url(base_url: str, path: str) -> str:

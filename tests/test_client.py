@@ -400,3 +400,39 @@ async def test_any_success_ends_probing() -> None:
         sk.scheduler.pause(CallType.READ, 0.0, probe=True)  # as another call's 429 would
         await sk.request("GET", "/ping")
         assert not sk.scheduler.probing(CallType.READ)
+
+
+async def test_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SKILLJAR_BASE_URL replaces the default base URL; an explicit base_url wins over it."""
+    monkeypatch.setenv("SKILLJAR_BASE_URL", "http://127.0.0.1:8765/v1/")
+    mock = replies(EMPTY, EMPTY)
+    async with client(mock) as sk:
+        assert sk.base_url == "http://127.0.0.1:8765/v1"
+        await sk.request("GET", "/ping")
+    async with client(mock, base_url="https://eu.example.com/v1") as sk:
+        await sk.request("GET", "/ping")
+    assert [r.url for r in mock.requests] == [
+        "http://127.0.0.1:8765/v1/ping",
+        "https://eu.example.com/v1/ping",
+    ]
+    monkeypatch.setenv("SKILLJAR_BASE_URL", "")
+    async with client(replies()) as sk:
+        assert sk.base_url == BASE
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.example.com/v1",
+        "ftp://127.0.0.1/v1",
+        "127.0.0.1:8765",
+        "http://127.0.0.1.example.com",
+    ],
+)
+async def test_base_url_from_environment_must_not_leak_the_key(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Plain http from the environment is for loopback only: the key goes with every request."""
+    monkeypatch.setenv("SKILLJAR_BASE_URL", url)
+    with pytest.raises(ValueError, match="SKILLJAR_BASE_URL"):
+        client(replies())

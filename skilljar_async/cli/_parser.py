@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from .._budget import BASE_URL_ENV
 from .._client import DEFAULT_BASE_URL
 
 __all__ = ["build_parser"]
@@ -19,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skilljar-async", description=_DESCRIPTION, allow_abbrev=False
     )
-    parser.add_argument("--base-url", default=os.environ.get("SKILLJAR_BASE_URL", DEFAULT_BASE_URL))
+    parser.add_argument("--base-url", default=os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL))
     parser.add_argument("--api-key-env", default="SKILLJAR_API_KEY", metavar="NAME")
     parser.add_argument(
         "--limits", default="skilljar", help="skilljar, off, or e.g. 600/60,5000/3600"
