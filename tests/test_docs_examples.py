@@ -18,7 +18,10 @@ event loop (top-level ``await`` and ``async with`` are allowed).
 - A marker, an HTML comment on the line before the fence, changes that:
   ``<!-- example: skip reason="..." -->`` (the reason is required),
   ``<!-- example: pytest -->`` (the block is a test module, run by pytest in a
-  subprocess), ``<!-- example: exit=N -->`` (a console block's expected status).
+  subprocess), ``<!-- example: exit=N -->`` (a console block's expected status),
+  ``<!-- example: redis -->`` (``REDIS_URL`` names a private redis-server the
+  runner starts for the page; without the binary the page is skipped, and
+  fails under ``CI=true``).
 
 The generated operations reference (docs/reference/operations/) holds signatures,
 not examples, and is not read.
@@ -33,10 +36,13 @@ import inspect
 import os
 import re
 import shlex
+import shutil
+import socket
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +59,7 @@ _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>.*)$")
 _MARKER = re.compile(r"^\s*<!--\s*example:\s*(?P<body>.*?)\s*-->\s*$")
 _OPTION = re.compile(r'(?P<key>[a-z]+)(?:=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+)))?')
 _TITLE = re.compile(r'title="(?P<title>[^"]+)"')
-_KNOWN = frozenset({"skip", "reason", "pytest", "exit"})
+_KNOWN = frozenset({"skip", "reason", "pytest", "exit", "redis"})
 
 
 @dataclass
@@ -183,6 +189,38 @@ def emulator_thread(**options: Any) -> Iterator[SkilljarEmulator]:
         thread.join(30)
 
 
+@contextlib.contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """``redis://127.0.0.1:<port>/0`` of a private redis-server, stopped afterwards."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        reason = "redis-server is not installed (apt-get install redis-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}: CI must install it", pytrace=False)
+        pytest.skip(reason)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    proc = subprocess.Popen(
+        [binary, *args, "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.02)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 # -- running blocks ---------------------------------------------------------------------
 
 
@@ -237,7 +275,12 @@ def run_page(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int
     """Run a page's examples; the number of blocks run."""
     blocks = [b for b in parse_blocks(path, path.read_text()) if runnable(b)]
     ran = 0
-    with emulator_thread(users=50) as emu:
+    with contextlib.ExitStack() as stack:
+        if any("redis" in b.options and "skip" not in b.options for b in blocks):
+            redis_dir = tmp_path / ".redis"
+            redis_dir.mkdir()
+            monkeypatch.setenv("REDIS_URL", stack.enter_context(redis_server(redis_dir)))
+        emu = stack.enter_context(emulator_thread(users=50))
         monkeypatch.setenv("SKILLJAR_API_KEY", emu.api_key)
         monkeypatch.setenv("SKILLJAR_BASE_URL", emu.base_url)
         monkeypatch.chdir(tmp_path)
@@ -264,9 +307,7 @@ def run_page(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])
-def test_page_examples_run(
-    page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every example on the page runs against the emulator."""
     run_page(page, tmp_path, monkeypatch)
 
@@ -324,7 +365,8 @@ def test_runner_fails_a_broken_example(tmp_path: Path, monkeypatch: pytest.Monke
             assert Path("rows.csv").read_text().startswith("email")
             async with SkilljarClient() as client:
                 await client.ping()
-                emails = [m.user.email async for m in client.domains.users.list("learn.example.com")]
+                members = client.domains.users.list("learn.example.com")
+                emails = [m.user.email async for m in members]
             ```
 
             ```python
