@@ -239,7 +239,7 @@ def run_pytest(block: Block, cwd: Path, env: dict[str, str]) -> None:
     module = cwd / f"test_example_{block.line}.py"
     module.write_text(block.text)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto", str(module)],
         cwd=cwd,
         env=env,
         capture_output=True,
