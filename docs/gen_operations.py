@@ -204,9 +204,7 @@ def _family_page(
     return "\n".join([*lines, "", *details]).rstrip() + "\n"
 
 
-_HEADER = (
-    "<!-- Written by docs/gen_operations.py from the operations catalogue; do not edit. -->\n"
-)
+_HEADER = "<!-- Written by docs/gen_operations.py from the operations catalogue; do not edit. -->\n"
 
 
 class _NoTransport:

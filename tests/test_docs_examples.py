@@ -21,7 +21,9 @@ event loop (top-level ``await`` and ``async with`` are allowed).
   subprocess), ``<!-- example: exit=N -->`` (a console block's expected status),
   ``<!-- example: redis -->`` (``REDIS_URL`` names a private redis-server the
   runner starts for the page; without the binary the page is skipped, and
-  fails under ``CI=true``).
+  fails under ``CI=true``), ``<!-- example: looptime -->`` (the block runs
+  alone on a virtual-time loop: rate-limit waits take no real time; it must not
+  talk to the emulator, whose loop runs on the real clock).
 
 The generated operations reference (docs/reference/operations/) holds signatures,
 not examples, and is not read.
@@ -48,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import looptime
 import pytest
 
 from skilljar_async.testing import SkilljarEmulator
@@ -59,7 +62,7 @@ _FENCE = re.compile(r"^(?P<indent> *)(?P<fence>```+|~~~+)(?P<info>.*)$")
 _MARKER = re.compile(r"^\s*<!--\s*example:\s*(?P<body>.*?)\s*-->\s*$")
 _OPTION = re.compile(r'(?P<key>[a-z]+)(?:=(?:"(?P<quoted>[^"]*)"|(?P<bare>\S+)))?')
 _TITLE = re.compile(r'title="(?P<title>[^"]+)"')
-_KNOWN = frozenset({"skip", "reason", "pytest", "exit", "redis"})
+_KNOWN = frozenset({"skip", "reason", "pytest", "exit", "redis", "looptime"})
 
 
 @dataclass
@@ -235,11 +238,26 @@ def run_python(block: Block, namespace: dict[str, Any], runner: asyncio.Runner) 
         exec(code, namespace)
 
 
+def _virtual_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop = looptime.new_event_loop(start=0.0, _enabled=True)
+    return loop
+
+
 def run_pytest(block: Block, cwd: Path, env: dict[str, str]) -> None:
     module = cwd / f"test_example_{block.line}.py"
     module.write_text(block.text)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto", str(module)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "asyncio_mode=auto",
+            str(module),
+        ],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -299,7 +317,11 @@ def run_page(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int
                     run_pytest(block, tmp_path, env)
                 else:
                     try:
-                        run_python(block, namespace, runner)
+                        if "looptime" in block.options:
+                            with asyncio.Runner(loop_factory=_virtual_loop) as virtual:
+                                run_python(block, namespace, virtual)
+                        else:
+                            run_python(block, namespace, runner)
                     except Exception as exc:
                         raise AssertionError(f"{block.where}: {exc!r}") from exc
                 ran += 1
