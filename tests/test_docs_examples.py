@@ -399,7 +399,7 @@ def test_runner_fails_a_broken_example(tmp_path: Path, monkeypatch: pytest.Monke
     )
     assert run_page(page, work, monkeypatch) == 3
     page.write_text(page.read_text().replace("== 50", "== 49"))
-    with pytest.raises(AssertionError, match=r"page\.md:16"):
+    with pytest.raises(AssertionError, match=r"page\.md:17"):
         run_page(page, work, monkeypatch)
     page.write_text("```console\n$ skilljar-async export nothing\n```\n")
     with pytest.raises(AssertionError, match="exited 2"):
