@@ -102,6 +102,10 @@ class SkilljarClient:
     to typed errors. Use it as ``async with SkilljarClient() as client:`` or
     call `aclose()` when done.
 
+    The API key defaults to the ``SKILLJAR_API_KEY`` environment variable and
+    the base URL to ``SKILLJAR_BASE_URL`` (https, or http on loopback such as
+    the local emulator), else Skilljar's API (`DEFAULT_BASE_URL`).
+
     Resources hang off the client and follow the API's paths:
     ``client.domains.published_courses.enrollments.create(domain, course_id, user_id=...)``.
 
