@@ -19,12 +19,14 @@ from ._snapshot import SchedulerSnapshot as SchedulerSnapshot
 from ._snapshot import WindowSnapshot as WindowSnapshot
 
 if TYPE_CHECKING:
+    from .redis import LimitsMismatchError as LimitsMismatchError
     from .redis import RedisScheduler as RedisScheduler
     from .redis import SchedulerUnavailableError as SchedulerUnavailableError
 
 __all__ = [
     "CallType",
     "LaneSnapshot",
+    "LimitsMismatchError",
     "RateLimits",
     "RedisScheduler",
     "Scheduler",
@@ -36,7 +38,7 @@ __all__ = [
     "WindowSnapshot",
 ]
 
-_LAZY = frozenset({"RedisScheduler", "SchedulerUnavailableError"})
+_LAZY = frozenset({"LimitsMismatchError", "RedisScheduler", "SchedulerUnavailableError"})
 
 
 def __getattr__(name: str) -> Any:

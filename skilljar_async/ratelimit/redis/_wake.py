@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from ._wire import log
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from redis.asyncio import Redis, RedisCluster
     from redis.asyncio.client import PubSub
 
 __all__ = ["Wakeable", "listen"]
@@ -35,7 +35,10 @@ class Wakeable(Protocol):
 
 
 async def listen(
-    redis: Redis, channel: str, lanes: Mapping[str, Wakeable], ended: Callable[[], None]
+    redis: Redis | RedisCluster,
+    channel: str,
+    lanes: Mapping[str, Wakeable],
+    ended: Callable[[], None],
 ) -> None:
     """Relay `channel` to `lanes` (by call type name); call `ended` once it stops."""
     from redis.exceptions import RedisError
