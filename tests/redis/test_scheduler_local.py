@@ -361,7 +361,8 @@ async def test_keys_are_hashed_and_expire(make: Make, redis_url: str, ns: str) -
         assert all("super-secret-key" not in k and s.key_hash in k for k in keys)
         for key in keys:
             ttl = await client.pttl(key)
-            assert 0 < ttl <= (1.0 + 2.0) * 1000 + 1000
+            longest = ((1.0 + 2.0) * 1000 + 1000) * (2 if key.endswith(":meta") else 1)
+            assert 0 < ttl <= longest  # the meta's expiry is refreshed once per TTL
     finally:
         await client.aclose()
 

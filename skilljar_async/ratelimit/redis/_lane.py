@@ -91,12 +91,15 @@ class Lane:
         "gen",
         "heap",
         "held",
+        "horizon",
         "link",
         "live",
         "notified",
         "ops",
         "pump",
         "releases",
+        "renew_at",
+        "renew_timer",
         "retry_at",
         "seq",
         "state",
@@ -137,6 +140,11 @@ class Lane:
         self.state: State | None = None
         # Grant tokens this process holds -> loop time of their grant or last renewal.
         self.held: dict[str, float] = {}
+        # One timer per lane wakes the pump when the oldest held slot needs renewing.
+        self.renew_timer: asyncio.TimerHandle | None = None
+        self.renew_at = math.inf  # loop time the oldest held slot is due (inf: none)
+        # How long what a step showed can matter: the longest window plus a lease.
+        self.horizon = max((w.period for w in config.windows), default=0.0) + config.lease
         self.down_since: float | None = None  # loop time Redis first failed, in an outage
         self.tries_at = -math.inf  # in an outage: no step before this loop time
 
@@ -153,6 +161,8 @@ class Lane:
         self.timer = None
         self.retry_at = -math.inf
         self.held.clear()
+        self.renew_timer = None  # (the old loop's timers died with it)
+        self.renew_at = math.inf
         self.down_since = None
         self.tries_at = -math.inf
 
@@ -258,6 +268,8 @@ class Lane:
         fut = heapq.heappop(heap)[2]
         self.live -= 1
         self.held[token] = local_at
+        if self.renew_timer is None:
+            self._plan_renewal()
         fut.set_result((token, at))
 
     def _retry_after(self, reply: Reply, mid: float) -> None:
@@ -327,27 +339,43 @@ class Lane:
             await self._sleep(loop, self.tries_at)
             return True
         want = self._want(loop)
-        renewals = self._renewals(now)
+        renewals = self._renewals(now) if now >= self.renew_at else []
         if self.releases or self.ops or want or renewals:
             return await self._step(loop, want, renewals)
-        if not self.live and not self.flushers and not self.held:
+        if not self.live and not self.flushers:
             return False
-        await self._sleep(loop, self._next_turn())
+        await self._sleep(loop, self.retry_at if self.live else math.inf)
         return True
 
     def _renewals(self, now: float) -> list[str]:
         """The held slots to renew now: none unless one is due, then all that are close."""
         lease = self.config.lease
-        if not self.held or now - min(self.held.values()) < lease * _RENEW_AT:
-            return []
-        return [t for t, at in self.held.items() if now - at >= lease * _RENEW_ALONG]
+        if self.held and now - min(self.held.values()) >= lease * _RENEW_AT:
+            self.renew_at = -math.inf  # look again at every step until one carries them
+            return [t for t, at in self.held.items() if now - at >= lease * _RENEW_ALONG]
+        self.renew_at = math.inf
+        self._plan_renewal()
+        return []
 
-    def _next_turn(self) -> float:
-        """The loop time of the next step with nothing new: a retry or a lease renewal."""
-        at = self.retry_at if self.live else math.inf
+    def _plan_renewal(self) -> None:
+        """Wake the pump when the oldest held slot is due for renewal (once per lane)."""
+        if self.renew_timer is not None or not self.held:
+            return
+        self.renew_at = min(self.held.values()) + self.config.lease * _RENEW_AT
+        self.renew_timer = self._loop().call_at(self.renew_at, self._on_renew)
+
+    def _on_renew(self) -> None:
+        self.renew_timer = None
+        self.renew_at = -math.inf
         if self.held:
-            at = min(at, min(self.held.values()) + self.config.lease * _RENEW_AT)
-        return at
+            self.kick()
+
+    def close(self) -> None:
+        """Stop renewing (the scheduler is closing)."""
+        if self.renew_timer is not None:
+            self.renew_timer.cancel()
+            self.renew_timer = None
+        self.renew_at = math.inf
 
     def _seen(self, loop: asyncio.AbstractEventLoop) -> tuple[int, int] | None:
         """The epoch and sequence last seen, while recent enough that a loss must be caught.
@@ -358,8 +386,7 @@ class Lane:
         state = self.state
         if state is None:
             return None
-        longest = max((w.period for w in self.windows), default=0.0)
-        if loop.time() - state.local_at > longest + self.config.lease:
+        if loop.time() - state.local_at > self.horizon:
             return None
         return state.reply.epoch, state.reply.seq
 
@@ -396,6 +423,8 @@ class Lane:
         for token in renewals:
             if token in self.held:
                 self.held[token] = sent
+        if renewals:
+            self._plan_renewal()
         self._stepped(reply, gen, releases, mid)
         self._grant(reply, want, prefix, mid)
         return True
@@ -433,6 +462,7 @@ class Lane:
         )
         for token in self.held:
             self.held[token] = -math.inf
+        self.renew_at = -math.inf  # renew them at the next step
 
     def _stepped(self, reply: Reply, gen: int, releases: list[Release], mid: float) -> None:
         """Take in a step's reply: record the state, settle flushes, tell slots their stamp."""

@@ -303,6 +303,7 @@ class RedisScheduler:
             await asyncio.wait_for(self.flush(), 10.0)
         await self._stop_tasks()
         for lane in self._lanes.values():
+            lane.close()
             lane.fail(SchedulerUnavailableError("the RedisScheduler was closed"), [])
         await self._link.aclose()
 

@@ -9,7 +9,8 @@ them in one slot)::
     <base>:<lane>:probe    STRING  "1" while probing after a 429 (cleared by recover)
     <base>:<lane>:meta     HASH  e: epoch (µs the state was created), n: sequence (steps
                                  so far), d: digest of the limits, w: their windows,
-                                 x / u: windows being replaced and until when (µs)
+                                 x / u: windows being replaced and until when (µs),
+                                 t: when its expiry (2 x TTL) was last refreshed (µs)
 
 Time is the Redis server's (``TIME``), in integer microseconds, never a host's
 clock. A step, in order:
@@ -76,7 +77,6 @@ local lease, ttl = tonumber(cfg[1]), tonumber(cfg[2])
 local channel, lane, digest = cfg[3], cfg[4], cfg[5]
 local replace = cfg[6] == '1'
 local nw = tonumber(cfg[7])
-local mine = table.concat(cfg, ' ', 8)  -- this process's windows: limit period pairs
 local want = tonumber(ARGV[2])
 local prefix = ARGV[3]
 local full = ARGV[4] == '1'
@@ -87,6 +87,10 @@ local hist = words(ARGV[8])
 
 -- 0. the limits every process of this budget must agree on, and the state's identity
 local limits, periods = {}, {}
+for w = 1, nw do
+  limits[w], periods[w] = tonumber(cfg[6 + 2 * w]), tonumber(cfg[7 + 2 * w])
+end
+local function mine() return table.concat(cfg, ' ', 8) end  -- limit period pairs
 local function add_windows(pairs)
   local ws = words(pairs)
   for j = 1, #ws, 2 do
@@ -98,24 +102,23 @@ local function longest(pairs)
   for j = 2, #ws, 2 do p = math.max(p, tonumber(ws[j])) end
   return p
 end
-add_windows(mine)
 
-local m = redis.call('HMGET', metak, 'e', 'n', 'd', 'w', 'x', 'u')
+local m = redis.call('HMGET', metak, 'e', 'n', 'd', 'u', 't')
 local epoch, seq = tonumber(m[1]), tonumber(m[2])
-local old, old_until = m[5], tonumber(m[6] or '0')
+local old_until = tonumber(m[4] or '0')
 if not epoch then
   epoch, seq = now, 0
-  redis.call('HSET', metak, 'e', fmt(epoch), 'n', '0', 'd', digest, 'w', mine)
+  redis.call('HSET', metak, 'e', fmt(epoch), 'n', '0', 'd', digest, 'w', mine())
 elseif m[3] ~= digest then
-  if not replace then return 'M ' .. (m[4] or '') end
+  local stored = redis.call('HMGET', metak, 'w', 'x')
+  if not replace then return 'M ' .. (stored[1] or '') end
   -- a deliberate change: the old windows stay enforced until they and every lease are over
-  local prev = m[4] or ''
-  if old and old_until > now then prev = prev .. ' ' .. old end
-  old = prev
-  old_until = now + lease + math.max(longest(prev), longest(mine))
-  redis.call('HSET', metak, 'd', digest, 'w', mine, 'x', old, 'u', fmt(old_until))
+  local prev = stored[1] or ''
+  if stored[2] and old_until > now then prev = prev .. ' ' .. stored[2] end
+  old_until = now + lease + math.max(longest(prev), longest(mine()))
+  redis.call('HSET', metak, 'd', digest, 'w', mine(), 'x', prev, 'u', fmt(old_until))
 end
-if old and old_until > now then add_windows(old) end
+if old_until > now then add_windows(redis.call('HGET', metak, 'x')) end
 
 local ne = #limits  -- windows enforced: this process's first, then any being replaced
 local maxlimit, maxperiod, minlimit = 0, 0, nil
@@ -201,7 +204,8 @@ redis.call('ZREMRANGEBYSCORE', stamps, '-inf', fmt(now - maxperiod))
 redis.call('ZREMRANGEBYRANK', stamps, 0, -(maxlimit + 1))
 
 -- 5. grants. The one rule: window w has room(w) more slots now.
-local h = redis.call('ZCARD', held)
+local h = h0 - released
+if #renews > 0 then h = redis.call('ZCARD', held) end
 local pause_until = tonumber(redis.call('GET', pausek) or '0')
 local counts = {}
 for w = 1, ne do
@@ -262,7 +266,12 @@ local wake = ready
 if h > 0 and lease_min < wake then wake = lease_min end
 
 seq = redis.call('HINCRBY', metak, 'n', 1)
-redis.call('PEXPIRE', metak, fmt(ttl))
+-- the meta lives at least ttl past every step, refreshed once per ttl, not every step
+local refreshed = tonumber(m[5] or '0')
+if now - refreshed >= ttl * 1000 then
+  redis.call('HSET', metak, 't', fmt(now))
+  redis.call('PEXPIRE', metak, fmt(2 * ttl))
+end
 if ne > 0 then redis.call('PEXPIRE', stamps, fmt(ttl)) end
 if h > 0 then redis.call('PEXPIRE', held, fmt(ttl)) end
 if notify then redis.call('PUBLISH', channel, lane) end
