@@ -642,3 +642,18 @@ def test_setting_types_are_checked_up_front() -> None:
     with pytest.raises(ValueError, match="scheme") as info:
         RedisScheduler("http://u:secret@h/0", key_hash="h")
     assert "secret" not in str(info.value)
+
+
+async def test_retry_for_rides_out_an_outage_before_failing() -> None:
+    """retry_for=0.6: an unreachable Redis is retried for 0.6 s, then waiters get the error."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    s = RedisScheduler(url, RateLimits.uniform(Window(5, 1.0)), api_key="k", retry_for=0.6)
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        with pytest.raises(SchedulerUnavailableError):
+            async with s.slot(READ):
+                pass
+        assert 0.6 <= loop.time() - started < 3.0
+    finally:
+        await s.aclose()

@@ -247,6 +247,8 @@ class Lane:
         """Hand a step's grants to the queue's head, then plan the next step."""
         for j in range(1, reply.granted + 1):
             self._hand_out(f"{prefix}:{j}", reply.now, mid)
+        if reply.granted and self.renew_timer is None:
+            self._plan_renewal()
         if reply.granted < want:
             self._retry_after(reply, mid)
         else:
@@ -268,8 +270,6 @@ class Lane:
         fut = heapq.heappop(heap)[2]
         self.live -= 1
         self.held[token] = local_at
-        if self.renew_timer is None:
-            self._plan_renewal()
         fut.set_result((token, at))
 
     def _retry_after(self, reply: Reply, mid: float) -> None:
@@ -470,8 +470,9 @@ class Lane:
             self._lost()
         if reply.late:
             log.warning(
-                "%d %s slot(s) released after their lease (%g s) ran out, so they "
-                "counted as done too early; set lease= above the request timeout",
+                "%d %s slot(s) released after their lease (%g s) ran out unrenewed (the "
+                "event loop was blocked, or Redis unreachable, that long), so they "
+                "counted as done too early",
                 reply.late,
                 self.call_type.value,
                 self.config.lease,
