@@ -1,7 +1,7 @@
 """Benchmark RedisScheduler's grant throughput against Redis-backed peers, in one run.
 
     .venv/bin/python benchmarks/bench_redis.py [--quick] [--url redis://...]
-        [--baseline GIT_REF] [--only peers,baseline,cluster,renewal]
+        [--baseline GIT_REF] [--only peers,baseline,cluster,renewal] [--reps N]
 
 Grants per second through one local Redis for 1, 4 and 16 concurrent tasks in one
 process and for 4 processes x 4 tasks, with limits so large that nothing waits
@@ -346,6 +346,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1 run of 0.5 s per figure")
     parser.add_argument("--url", help="an existing Redis (default: start a private one)")
     parser.add_argument("--baseline", help="also measure ours as of this git ref, same run")
+    parser.add_argument("--reps", type=int, help="timed runs per figure (default 3; 1 if --quick)")
     parser.add_argument(
         "--only", default="peers,baseline,cluster,renewal", help="tables to run (comma list)"
     )
@@ -365,6 +366,7 @@ def main() -> None:
         asyncio.run(child(args.child, args.url, args.key, args.tasks, args.seconds, control))
         return
     reps, seconds = (1, 0.5) if args.quick else (3, 1.0)
+    reps = args.reps or reps
     only = set(args.only.split(","))
     started, load = time.perf_counter(), os.getloadavg()
     tables = []

@@ -55,7 +55,7 @@ class LaneConfig:
 
     call_type: CallType
     windows: tuple[Window, ...]
-    keys: tuple[str, ...]  #: the Redis keys: stamps, held, pause, probe
+    keys: tuple[str, ...]  #: the Redis keys: stamps, held, pause, probe, meta
     channel: str  #: the wake-up channel
     lease: float  #: seconds a grant is held at most
     ttl_ms: int  #: expiry of the Redis keys, refreshed by every step
@@ -462,7 +462,9 @@ class Lane:
         )
         for token in self.held:
             self.held[token] = -math.inf
-        self.renew_at = -math.inf  # renew them at the next step
+        if self.held:
+            self.renew_at = -math.inf  # renew them at the next step, which starts now
+            self.kick()
 
     def _stepped(self, reply: Reply, gen: int, releases: list[Release], mid: float) -> None:
         """Take in a step's reply: record the state, settle flushes, tell slots their stamp."""

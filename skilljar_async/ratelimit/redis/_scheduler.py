@@ -30,7 +30,8 @@ budget; a process whose limits differ gets `LimitsMismatchError` at its first
 step and is granted nothing. ``replace_limits=True`` changes them deliberately:
 the new limits are stored, and the old windows stay enforced as well (every
 window of both must have room) until the longest of them and a lease have
-passed, so the change itself cannot over-grant.
+passed, so the change itself cannot over-grant. Such a process makes its limits
+win whenever they differ: it is for the change, not for every deployment.
 
 Lost state. Redis can lose the budget: a restart without persistence, an
 eviction, a failover to a replica that had not received the last writes. The
