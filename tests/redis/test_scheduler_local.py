@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 
+import attrs
 import pytest
 
 redis_asyncio = pytest.importorskip("redis.asyncio")
@@ -657,3 +658,26 @@ async def test_retry_for_rides_out_an_outage_before_failing() -> None:
         assert 0.6 <= loop.time() - started < 3.0
     finally:
         await s.aclose()
+
+
+async def test_limits_differing_only_in_reserve_are_refused(redis_url: str, ns: str) -> None:
+    """The digest covers ``RateLimits.reserve`` where the limits have one."""
+
+    @attrs.frozen
+    class WithReserve(RateLimits):
+        reserve: float = 0.0
+
+    plain = RateLimits.uniform(Window(5, 1.0))
+    same = WithReserve.uniform(Window(5, 1.0))
+    other = attrs.evolve(same, reserve=0.2)
+    a = RedisScheduler(redis_url, plain, namespace=ns, key_hash="h")
+    b = RedisScheduler(redis_url, same, namespace=ns, key_hash="h")
+    c = RedisScheduler(redis_url, other, namespace=ns, key_hash="h")
+    try:
+        await take(a)
+        await take(b)  # a reserve of 0 is no reserve
+        with pytest.raises(LimitsMismatchError, match="reserve"):
+            await asyncio.wait_for(take(c), 2)
+    finally:
+        for s in (a, b, c):
+            await s.aclose()
