@@ -20,6 +20,7 @@ from ._snapshot import SchedulerSnapshot as SchedulerSnapshot
 from ._snapshot import WindowSnapshot as WindowSnapshot
 
 if TYPE_CHECKING:
+    from .redis import LimitsMismatchError as LimitsMismatchError
     from .redis import RedisScheduler as RedisScheduler
     from .redis import SchedulerUnavailableError as SchedulerUnavailableError
 
@@ -27,6 +28,7 @@ __all__ = [
     "BudgetScheduler",
     "CallType",
     "LaneSnapshot",
+    "LimitsMismatchError",
     "RateLimits",
     "RedisScheduler",
     "Scheduler",
@@ -38,7 +40,7 @@ __all__ = [
     "WindowSnapshot",
 ]
 
-_LAZY = frozenset({"RedisScheduler", "SchedulerUnavailableError"})
+_LAZY = frozenset({"LimitsMismatchError", "RedisScheduler", "SchedulerUnavailableError"})
 
 
 def __getattr__(name: str) -> Any:

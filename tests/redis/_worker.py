@@ -12,7 +12,12 @@ Modes (all start together: each pushes to ``<ns>:ready`` and waits on ``<ns>:go`
   prints ``{"ok": n, "status_429": n}`` as counted on the wire.
 
 ``skew`` (seconds) shifts this process's ``time.time`` and ``time.monotonic``
-(and with them ``loop.time()``) before anything runs.
+(and with them ``loop.time()``) before anything runs. ``url`` is the budget's
+Redis (``redis+cluster://`` for a cluster); ``sentinel`` (``[host, port]``, with
+``master``) uses a Sentinel-managed master instead; ``control`` is the plain
+Redis the start signal goes through (default ``url``). ``lease`` and
+``retry_for`` are passed to the scheduler. A `LimitsMismatchError` is printed
+as ``{"mismatch": message}``.
 """
 
 from __future__ import annotations
@@ -33,17 +38,28 @@ def _skew(seconds: float) -> None:
 async def _main(cfg: dict[str, Any]) -> None:
     import redis.asyncio as aioredis
 
-    from skilljar_async.ratelimit import CallType, RateLimits, RedisScheduler, Window
+    from skilljar_async.ratelimit import (
+        CallType,
+        LimitsMismatchError,
+        RateLimits,
+        RedisScheduler,
+        Window,
+    )
 
     limits = RateLimits.uniform(*(Window(limit, period) for limit, period in cfg["windows"]))
+    target: Any = cfg.get("url")
+    if cfg.get("sentinel"):
+        sentinel = aioredis.Sentinel([tuple(cfg["sentinel"])], socket_timeout=2.0)
+        target = sentinel.master_for(cfg["master"], socket_timeout=2.0)
     sched = RedisScheduler(
-        cfg["url"],
+        target,
         limits,
         namespace=cfg["ns"],
         api_key=cfg["key"],
         lease=cfg.get("lease", 75.0),
+        retry_for=cfg.get("retry_for", 0.0),
     )
-    control = aioredis.Redis.from_url(cfg["url"], socket_timeout=None)
+    control = aioredis.Redis.from_url(cfg.get("control", cfg["url"]), socket_timeout=None)
     try:
         await control.rpush(f"{cfg['ns']}:ready", 1)
         for _ in range(60):
@@ -60,7 +76,11 @@ async def _main(cfg: dict[str, Any]) -> None:
                 async with slot:
                     pass
 
-            await asyncio.gather(*(one(s) for s in slots))
+            try:
+                await asyncio.gather(*(one(s) for s in slots))
+            except LimitsMismatchError as exc:
+                print(json.dumps({"mismatch": str(exc)}), flush=True)
+                return
             await sched.flush()
             out = [[round(s.granted_at * 1e6), round(s.released_at * 1e6)] for s in slots]
             print(json.dumps(out), flush=True)

@@ -14,6 +14,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -35,60 +36,80 @@ def _ping(port: int) -> bool:
     return False
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``redis://127.0.0.1:<port>/0`` of a private redis-server (no persistence)."""
+def redis_binary() -> str:
+    """The redis-server binary; skips the test without one (fails it in CI)."""
     binary = shutil.which("redis-server")
     if binary is None:
         reason = "redis-server is not installed (apt-get install redis-server)"
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason}: CI must install it", pytrace=False)
         pytest.skip(reason)
-    workdir = tmp_path_factory.mktemp("redis-server")
+    return binary
+
+
+def start_server(
+    workdir: Path, *args: str, port: int | None = None, sentinel: bool = False
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a redis-server (no persistence) on a loopback port; wait until it answers.
+
+    With `port`, that port (a restart); else a free one, trying again on a clash.
+    ``sentinel=True`` starts ``redis-server <config> --sentinel`` (config in `workdir`).
+    """
+    binary = redis_binary()
     for _attempt in range(3):
-        port = free_port()
-        log = (workdir / f"redis-{port}.log").open("wb")
-        proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(workdir),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=workdir,
-        )
+        at = port if port is not None else free_port()
+        log = (workdir / f"redis-{at}.log").open("ab")
+        if sentinel:
+            conf = workdir / f"sentinel-{at}.conf"
+            conf.write_text(f"port {at}\nbind 127.0.0.1\n" + "\n".join(args) + "\n")
+            argv = [binary, str(conf), "--sentinel"]
+        else:
+            argv = [binary, "--port", str(at), "--bind", "127.0.0.1", "--save", ""]
+            argv += ["--appendonly", "no", "--dir", str(workdir), *args]
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        log.close()
         deadline = time.monotonic() + 10.0
-        while time.monotonic() < deadline and proc.poll() is None and not _ping(port):
+        while time.monotonic() < deadline and proc.poll() is None and not _ping(at):
             time.sleep(0.02)
-        if proc.poll() is None and _ping(port):
-            break
+        if proc.poll() is None and _ping(at):
+            return proc, at
+        stop_server(proc)
+    pytest.fail(f"redis-server did not start; see {workdir}", pytrace=False)
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        log.close()
-    else:
-        pytest.fail(f"redis-server did not start; see {workdir}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``redis://127.0.0.1:<port>/0`` of a private redis-server (no persistence)."""
+    redis_binary()
+    proc, port = start_server(tmp_path_factory.mktemp("redis-server"))
     try:
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        stop_server(proc)
 
 
 @pytest.fixture
 def ns() -> str:
     """A namespace of its own for each test, so tests never share a budget."""
     return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def reaper() -> Iterator[list[subprocess.Popen[str]]]:
+    """Kill whatever a failed test left running."""
+    procs: list[subprocess.Popen[str]] = []
+    yield procs
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

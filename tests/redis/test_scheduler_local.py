@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
+import attrs
 import pytest
 
 redis_asyncio = pytest.importorskip("redis.asyncio")
 
-from skilljar_async import APIConnectionError  # noqa: E402
+from skilljar_async import APIConnectionError, SkilljarError  # noqa: E402
 from skilljar_async.ratelimit import (  # noqa: E402
     CallType,
+    LimitsMismatchError,
     RateLimits,
     RedisScheduler,
     SchedulerUnavailableError,
@@ -21,6 +23,7 @@ from skilljar_async.ratelimit import (  # noqa: E402
     Window,
 )
 from skilljar_async.ratelimit.redis._lane import Lane  # noqa: E402
+from skilljar_async.ratelimit.redis._link import Link  # noqa: E402
 
 from .conftest import free_port  # noqa: E402
 
@@ -208,19 +211,55 @@ async def test_block_that_raises_or_is_cancelled_is_stamped(make: Make) -> None:
     assert snap.remaining == 3
 
 
-async def test_slot_held_past_its_lease_counts_from_the_lease(
+async def test_slot_held_past_its_lease_is_renewed(
     make: Make, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A slot held longer than its lease counted as stamped at the lease; the release warns."""
-    s = make(Window(1, 0.4), lease=0.2)
+    """A request that outlives its lease keeps its slot until it ends: no over-grant."""
+    s = make(Window(1, 0.4), lease=0.3)
+    other = make(Window(1, 0.4), lease=0.3)
     slot = s.slot(READ)
     async with slot:
-        await asyncio.sleep(0.5)
+        waiter = asyncio.create_task(take(other))
+        await asyncio.sleep(1.0)  # more than three leases
+        assert not waiter.done()
+        assert (await other.fetch_snapshot())[READ].held == 1
     await s.flush()
-    assert "lease" in caplog.text
-    assert slot.granted_at is not None
-    granted = await take(s)
-    assert slot.granted_at + 0.2 + 0.4 <= granted < slot.granted_at + 0.2 + 0.4 + 0.1
+    assert slot.released_at is not None
+    granted = await asyncio.wait_for(waiter, 2)
+    assert slot.released_at + 0.4 <= granted < slot.released_at + 0.4 + 0.1
+    assert "lease" not in caplog.text
+
+
+async def test_renewals_are_batched_per_lane(make: Make, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty slots held for five leases: about one script call per third of a lease."""
+    s = make(Window(100, 1.0), lease=0.3)
+    calls: list[list[str]] = []
+    original = Link.call
+
+    async def counting(link: Link, keys: Sequence[str], args: Sequence[str | int]) -> object:
+        calls.append(str(args[6]).split())
+        return await original(link, keys, args)
+
+    gate, all_in = asyncio.Event(), asyncio.Event()
+    entered = 0
+
+    async def hold() -> None:
+        nonlocal entered
+        async with s.slot(READ):
+            entered += 1
+            if entered == 20:
+                all_in.set()
+            await gate.wait()
+
+    tasks = [asyncio.create_task(hold()) for _ in range(20)]
+    await asyncio.wait_for(all_in.wait(), 5)
+    monkeypatch.setattr(Link, "call", counting)
+    await asyncio.sleep(1.5)
+    renewing = [c for c in calls if c]
+    assert 1.5 / 0.3 * 3 - 3 <= len(calls) <= 1.5 / 0.3 * 3 + 2  # one per 0.1 s, no more
+    assert all(len(c) == 20 for c in renewing)
+    gate.set()
+    await asyncio.gather(*tasks)
 
 
 async def test_pause_is_shared_between_schedulers(make: Make) -> None:
@@ -323,7 +362,8 @@ async def test_keys_are_hashed_and_expire(make: Make, redis_url: str, ns: str) -
         assert all("super-secret-key" not in k and s.key_hash in k for k in keys)
         for key in keys:
             ttl = await client.pttl(key)
-            assert 0 < ttl <= (1.0 + 2.0) * 1000 + 1000
+            longest = ((1.0 + 2.0) * 1000 + 1000) * (2 if key.endswith(":meta") else 1)
+            assert 0 < ttl <= longest  # the meta's expiry is refreshed once per TTL
     finally:
         await client.aclose()
 
@@ -398,7 +438,7 @@ def test_subpackage_exports_what_ratelimit_re_exports() -> None:
     import skilljar_async.ratelimit
     import skilljar_async.ratelimit.redis as sub
 
-    assert sub.__all__ == ["RedisScheduler", "SchedulerUnavailableError"]
+    assert sub.__all__ == ["LimitsMismatchError", "RedisScheduler", "SchedulerUnavailableError"]
     for name in sub.__all__:
         assert getattr(skilljar_async.ratelimit, name) is getattr(sub, name)
 
@@ -436,3 +476,208 @@ async def test_client_429_pauses_and_probes_through_redis(make: Make) -> None:
             await asyncio.wait_for(asyncio.gather(*calls), 20)
         assert emu.count_429 >= 1
     assert not (await a.fetch_snapshot())[READ].probing
+
+
+async def test_different_limits_fail_clearly_and_never_over_grant(make: Make) -> None:
+    """5 per 100 s used up; a process with 5 per 1 s fails at once; the budget stays full."""
+    a = make(Window(5, 100.0))
+    for _ in range(5):
+        await take(a)
+    local = SlidingWindowScheduler(RateLimits.uniform(Window(5, 1.0)))
+    b = make(Window(5, 1.0), fallback=local)
+    with pytest.raises(LimitsMismatchError) as info:
+        await asyncio.wait_for(take(b), 2)
+    assert info.value.call_type is READ
+    assert info.value.ours == (Window(5, 1.0),)
+    assert info.value.theirs == (Window(5, 100.0),)
+    assert "5/100s" in str(info.value)
+    assert "replace_limits" in str(info.value)
+    assert isinstance(info.value, SkilljarError)
+    assert local.snapshot()[READ].windows[0].used == 0  # never a fallback case
+    with pytest.raises(LimitsMismatchError):
+        await b.fetch_snapshot()
+    c = make(Window(5, 100.0))  # a new process with the budget's limits: nothing left
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(take(c), 0.5)
+    assert await c.fetch_eta(READ) > 90  # the 5 stamps of 100 s ago still count
+
+
+async def test_replace_limits_keeps_the_old_windows_until_they_ran_out(make: Make) -> None:
+    """replace_limits=True: new limits stored, old windows still enforced for their period."""
+    old = make(Window(3, 1.0), lease=0.3)
+    for _ in range(3):
+        await take(old)
+    await old.flush()
+    first_stamp = (await old.fetch_snapshot()).at
+    new = make(Window(10, 0.2), lease=0.3, replace_limits=True)
+    grants = sorted(await asyncio.gather(*(take(new) for _ in range(8))))
+    # the old 3-per-second window held until its stamps aged out, and still counts
+    assert grants[0] >= first_stamp - 0.05 + 1.0 - 0.05
+    for t in grants:
+        assert sum(1 for g in grants if t - 1.0 < g <= t) <= 3 or t > first_stamp + 1.0 + 0.3
+    with pytest.raises(LimitsMismatchError):  # the old limits are no longer the budget's
+        await asyncio.wait_for(take(old), 2)
+    assert (await new.fetch_snapshot())[READ].windows[0].limit == 10
+
+
+async def _lose_state(redis_url: str, ns: str) -> None:
+    client = redis_asyncio.Redis.from_url(redis_url)
+    try:
+        keys = await client.keys(f"{ns}:*")
+        assert keys
+        await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+async def test_lost_state_pauses_until_lost_grants_ran_out(
+    make: Make, redis_url: str, ns: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Keys gone mid-window: nothing granted for lease + longest period, and it says why."""
+    s = make(Window(5, 1.0), lease=0.5)
+    for _ in range(5):
+        await take(s)
+    await s.flush()
+    await _lose_state(redis_url, ns)
+    snap = await s.fetch_snapshot()
+    assert 1.4 < snap[READ].paused_for <= 1.5
+    assert "lost" in caplog.text
+    assert "lease" not in caplog.text.split("lost")[0]
+    granted = await asyncio.wait_for(take(s), 3)
+    assert granted - snap.at >= snap[READ].paused_for
+
+
+async def test_replica_behind_its_primary_is_caught(make: Make, redis_url: str, ns: str) -> None:
+    """Same epoch but a lower sequence (writes lost in a failover): the lane pauses too."""
+    s = make(Window(5, 1.0), lease=0.5)
+    await take(s)
+    await s.flush()
+    client = redis_asyncio.Redis.from_url(redis_url)
+    try:
+        await client.hincrby(s.key(READ, "meta"), "n", -3)
+    finally:
+        await client.aclose()
+    assert (await s.fetch_snapshot())[READ].paused_for > 1.4
+
+
+async def test_slots_held_across_a_loss_count_again(make: Make, redis_url: str, ns: str) -> None:
+    """A slot in flight when the state is lost is re-added by its process, then stamped."""
+    s = make(Window(5, 1.0), lease=0.5)
+    other = make(Window(5, 1.0), lease=0.5)
+    gate = asyncio.Event()
+
+    async def long_call() -> None:
+        async with s.slot(READ):
+            await gate.wait()
+
+    task = asyncio.create_task(long_call())
+    await asyncio.sleep(0.1)
+    await _lose_state(redis_url, ns)
+    assert (await s.fetch_snapshot())[READ].paused_for > 0
+    for _ in range(50):
+        if (await other.fetch_snapshot())[READ].held == 1:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        raise AssertionError("the held slot was never re-added")
+    gate.set()
+    await task
+    await s.flush()
+    snap = (await other.fetch_snapshot())[READ]
+    assert (snap.held, snap.windows[0].used) == (0, 1)
+
+
+async def test_noeviction_is_checked(
+    make: Make, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An evicting maxmemory-policy is warned about at the first step; noeviction is not."""
+    client = redis_asyncio.Redis.from_url(redis_url)
+    try:
+        await take(make(Window(5, 1.0)))
+        assert "maxmemory-policy" not in caplog.text
+        await client.config_set("maxmemory-policy", "allkeys-lru")
+        await take(make(Window(5, 1.0)))
+        assert "maxmemory-policy allkeys-lru" in caplog.text
+    finally:
+        await client.config_set("maxmemory-policy", "noeviction")
+        await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "match"),
+    [
+        ("namespace", "my app", "whitespace"),
+        ("namespace", "tab\there", "whitespace"),
+        ("namespace", "", "1 to"),
+        ("namespace", "a{b}", "braces"),
+        ("namespace", "x" * 201, "1 to"),
+        ("key_hash", "a b", "whitespace"),
+        ("key_hash", "a:b", "colons"),
+        ("lease", float("inf"), "lease"),
+        ("lease", True, "lease"),
+        ("recheck", -1, "recheck"),
+        ("batch", 0, "batch"),
+        ("batch", 10**6, "batch"),
+        ("retry_for", -1, "retry_for"),
+        ("retry_for", float("nan"), "retry_for"),
+    ],
+)
+def test_settings_are_checked_up_front(setting: str, value: object, match: str) -> None:
+    """Every setting that cannot work is a ValueError when the scheduler is built."""
+    kwargs: dict[str, object] = {"key_hash": "h", setting: value}
+    with pytest.raises(ValueError, match=match):
+        RedisScheduler("redis://127.0.0.1:1/0", **kwargs)  # type: ignore[arg-type]
+
+
+def test_setting_types_are_checked_up_front() -> None:
+    with pytest.raises(TypeError, match="namespace"):
+        RedisScheduler("redis://127.0.0.1:1/0", key_hash="h", namespace=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fallback"):
+        RedisScheduler("redis://127.0.0.1:1/0", key_hash="h", fallback=object())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="replace_limits"):
+        RedisScheduler("redis://127.0.0.1:1/0", key_hash="h", replace_limits=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="scheme"):
+        RedisScheduler("http://127.0.0.1:1/0", key_hash="h")
+    with pytest.raises(ValueError, match="out of range"):
+        RedisScheduler("redis://x", RateLimits.uniform(Window(5, 1e-7)), key_hash="h")
+    with pytest.raises(ValueError, match="scheme") as info:
+        RedisScheduler("http://u:secret@h/0", key_hash="h")
+    assert "secret" not in str(info.value)
+
+
+async def test_retry_for_rides_out_an_outage_before_failing() -> None:
+    """retry_for=0.6: an unreachable Redis is retried for 0.6 s, then waiters get the error."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    s = RedisScheduler(url, RateLimits.uniform(Window(5, 1.0)), api_key="k", retry_for=0.6)
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        with pytest.raises(SchedulerUnavailableError):
+            async with s.slot(READ):
+                pass
+        assert 0.6 <= loop.time() - started < 3.0
+    finally:
+        await s.aclose()
+
+
+async def test_limits_differing_only_in_reserve_are_refused(redis_url: str, ns: str) -> None:
+    """The digest covers ``RateLimits.reserve`` where the limits have one."""
+
+    @attrs.frozen
+    class WithReserve(RateLimits):
+        reserve: float = 0.0
+
+    plain = RateLimits.uniform(Window(5, 1.0))
+    same = WithReserve.uniform(Window(5, 1.0))
+    other = attrs.evolve(same, reserve=0.2)
+    a = RedisScheduler(redis_url, plain, namespace=ns, key_hash="h")
+    b = RedisScheduler(redis_url, same, namespace=ns, key_hash="h")
+    c = RedisScheduler(redis_url, other, namespace=ns, key_hash="h")
+    try:
+        await take(a)
+        await take(b)  # a reserve of 0 is no reserve
+        with pytest.raises(LimitsMismatchError, match="reserve"):
+            await asyncio.wait_for(take(c), 2)
+    finally:
+        for s in (a, b, c):
+            await s.aclose()

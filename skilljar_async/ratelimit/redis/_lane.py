@@ -6,6 +6,12 @@ releases and pause/recover operations and asks for up to ``batch`` grants for
 the queue's head, then hands the grants out in queue order. When the script
 says "not before X" the pump sleeps until X (capped, see `_MAX_SLEEP` and
 ``recheck``), or until a release, an operation or a wake-up message arrives.
+
+While this process holds slots the pump also renews their leases: once a slot
+has been held for a third of the lease, the next step renews it together with
+every other slot of the lane held for a sixth of the lease or more, so a
+request that runs long is never counted as finished early while its process
+lives, and renewals cost about one script call per lane per third of a lease.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from typing import Final, Protocol
 
 import attrs
 
+from ..._errors import SkilljarError
 from .._limits import CallType, Window
 from .._snapshot import LaneSnapshot
-from ._errors import SchedulerUnavailableError
+from ._errors import LimitsMismatchError, SchedulerUnavailableError
 from ._link import Link
 from ._state import State, lane_snapshot
-from ._wire import Op, Reply, encode_config, log, step_args
+from ._wire import Mismatch, Op, Reply, encode_config, log, step_args
 
 __all__ = ["Lane", "LaneConfig", "Stamped"]
 
@@ -31,6 +38,13 @@ _MAX_SLEEP: Final = 30.0
 # Cancelled waiters stay in the heap until they reach its top; past this many
 # (and more than the live ones) the heap is rebuilt, so they cannot pile up.
 _COMPACT_AFTER: Final = 64
+# A slot held this fraction of its lease is renewed, along with every slot of
+# the lane held for `_RENEW_ALONG` of it (so renewals come in batches).
+_RENEW_AT: Final = 1 / 3
+_RENEW_ALONG: Final = 1 / 6
+# Retrying an unreachable Redis (``retry_for``): first and longest pause between tries.
+_BACKOFF_MIN: Final = 0.05
+_BACKOFF_MAX: Final = 1.0
 
 _Waiter = tuple[int, int, "asyncio.Future[tuple[str, float]]"]
 
@@ -41,12 +55,15 @@ class LaneConfig:
 
     call_type: CallType
     windows: tuple[Window, ...]
-    keys: tuple[str, ...]  #: the Redis keys: stamps, held, pause, probe
+    keys: tuple[str, ...]  #: the Redis keys: stamps, held, pause, probe, meta
     channel: str  #: the wake-up channel
     lease: float  #: seconds a grant is held at most
     ttl_ms: int  #: expiry of the Redis keys, refreshed by every step
     recheck: float  #: the longest a soft wait trusts the channel to end it
     batch: int  #: the most grants one step asks for
+    digest: str  #: of the limits (windows and reserve) every process must agree on
+    replace: bool  #: this process deliberately replaces the budget's limits
+    retry_for: float  #: how long an unreachable Redis is retried before waiters fail
 
 
 class Stamped(Protocol):
@@ -69,19 +86,25 @@ class Lane:
         "config",
         "dead",
         "done_gen",
+        "down_since",
         "flushers",
         "gen",
         "heap",
+        "held",
+        "horizon",
         "link",
         "live",
         "notified",
         "ops",
         "pump",
         "releases",
+        "renew_at",
+        "renew_timer",
         "retry_at",
         "seq",
         "state",
         "timer",
+        "tries_at",
         "wake_fut",
         "windows",
     )
@@ -97,6 +120,8 @@ class Lane:
             channel=config.channel,
             name=config.call_type.value,
             windows=config.windows,
+            digest=config.digest,
+            replace=config.replace,
         )
         self.heap: list[_Waiter] = []
         self.live = 0  # queued waiters not cancelled
@@ -113,6 +138,15 @@ class Lane:
         self.retry_at = -math.inf
         self.notified = False
         self.state: State | None = None
+        # Grant tokens this process holds -> loop time of their grant or last renewal.
+        self.held: dict[str, float] = {}
+        # One timer per lane wakes the pump when the oldest held slot needs renewing.
+        self.renew_timer: asyncio.TimerHandle | None = None
+        self.renew_at = math.inf  # loop time the oldest held slot is due (inf: none)
+        # How long what a step showed can matter: the longest window plus a lease.
+        self.horizon = max((w.period for w in config.windows), default=0.0) + config.lease
+        self.down_since: float | None = None  # loop time Redis first failed, in an outage
+        self.tries_at = -math.inf  # in an outage: no step before this loop time
 
     def rebind(self) -> None:
         """Forget everything tied to the previous event loop (its futures and tasks)."""
@@ -126,6 +160,11 @@ class Lane:
         self.wake_fut = None
         self.timer = None
         self.retry_at = -math.inf
+        self.held.clear()
+        self.renew_timer = None  # (the old loop's timers died with it)
+        self.renew_at = math.inf
+        self.down_since = None
+        self.tries_at = -math.inf
 
     # -- what slots, pause and recover call --------------------------------------
 
@@ -144,6 +183,7 @@ class Lane:
 
     def release(self, token: str, stamp: bool, slot: Stamped | None) -> None:
         """Queue a grant's return: stamped (the call ran) or not (it never started)."""
+        self.held.pop(token, None)
         self.releases.append((token, stamp, slot))
         self.gen += 1
         self.kick()
@@ -165,9 +205,12 @@ class Lane:
 
     async def fetch(self) -> None:
         """Refresh the last-known state, stamps included, without granting anything."""
-        args = step_args(self.argv, 0, "-", True, [], [])
-        reply = await self.link.call(self.config.keys, args)
+        loop = self._loop()
+        args = step_args(self.argv, 0, "-", True, [], [], (), self._seen(loop))
+        reply = self._checked(await self.link.call(self.config.keys, args))
         self._record(reply)
+        if reply.lost:
+            self._lost()
 
     def notify(self) -> None:
         """Another process (or a lease expiry) may have freed a slot: re-check now."""
@@ -203,14 +246,19 @@ class Lane:
     def _grant(self, reply: Reply, want: int, prefix: str, mid: float) -> None:
         """Hand a step's grants to the queue's head, then plan the next step."""
         for j in range(1, reply.granted + 1):
-            self._hand_out(f"{prefix}:{j}", reply.now)
+            self._hand_out(f"{prefix}:{j}", reply.now, mid)
+        if reply.granted and self.renew_timer is None:
+            self._plan_renewal()
         if reply.granted < want:
             self._retry_after(reply, mid)
         else:
             self.retry_at = -math.inf
 
-    def _hand_out(self, token: str, at: float) -> None:
-        """Give one grant to the first live waiter, or back to Redis if none is left."""
+    def _hand_out(self, token: str, at: float, local_at: float) -> None:
+        """Give one grant to the first live waiter, or back to Redis if none is left.
+
+        `at` is the grant's Redis time, `local_at` the loop time it maps to.
+        """
         heap = self.heap
         while heap and heap[0][2].done():  # cancelled while queued
             heapq.heappop(heap)
@@ -221,6 +269,7 @@ class Lane:
             return
         fut = heapq.heappop(heap)[2]
         self.live -= 1
+        self.held[token] = local_at
         fut.set_result((token, at))
 
     def _retry_after(self, reply: Reply, mid: float) -> None:
@@ -230,7 +279,7 @@ class Lane:
         self.retry_at = mid + min(reply.wait, cap)
         self.link.listen()
 
-    def fail(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
+    def fail(self, exc: SkilljarError, releases: list[Release]) -> None:
         """Redis failed: every queued waiter gets the error; lost releases age out by lease."""
         if releases:
             log.warning(
@@ -285,13 +334,61 @@ class Lane:
 
     async def _turn(self, loop: asyncio.AbstractEventLoop) -> bool:
         """Step if there is anything to do, else sleep; False once the pump should end."""
+        now = loop.time()
+        if now < self.tries_at:  # Redis is down: wait before trying again
+            await self._sleep(loop, self.tries_at)
+            return True
         want = self._want(loop)
-        if self.releases or self.ops or want:
-            return await self._step(loop, want)
+        renewals = self._renewals(now) if now >= self.renew_at else []
+        if self.releases or self.ops or want or renewals:
+            return await self._step(loop, want, renewals)
         if not self.live and not self.flushers:
             return False
-        await self._sleep(loop)
+        await self._sleep(loop, self.retry_at if self.live else math.inf)
         return True
+
+    def _renewals(self, now: float) -> list[str]:
+        """The held slots to renew now: none unless one is due, then all that are close."""
+        lease = self.config.lease
+        if self.held and now - min(self.held.values()) >= lease * _RENEW_AT:
+            self.renew_at = -math.inf  # look again at every step until one carries them
+            return [t for t, at in self.held.items() if now - at >= lease * _RENEW_ALONG]
+        self.renew_at = math.inf
+        self._plan_renewal()
+        return []
+
+    def _plan_renewal(self) -> None:
+        """Wake the pump when the oldest held slot is due for renewal (once per lane)."""
+        if self.renew_timer is not None or not self.held:
+            return
+        self.renew_at = min(self.held.values()) + self.config.lease * _RENEW_AT
+        self.renew_timer = self._loop().call_at(self.renew_at, self._on_renew)
+
+    def _on_renew(self) -> None:
+        self.renew_timer = None
+        self.renew_at = -math.inf
+        if self.held:
+            self.kick()
+
+    def close(self) -> None:
+        """Stop renewing (the scheduler is closing)."""
+        if self.renew_timer is not None:
+            self.renew_timer.cancel()
+            self.renew_timer = None
+        self.renew_at = math.inf
+
+    def _seen(self, loop: asyncio.AbstractEventLoop) -> tuple[int, int] | None:
+        """The epoch and sequence last seen, while recent enough that a loss must be caught.
+
+        Older than the longest window plus a lease, nothing this process knows of
+        the budget can still matter, so it claims no history.
+        """
+        state = self.state
+        if state is None:
+            return None
+        if loop.time() - state.local_at > self.horizon:
+            return None
+        return state.reply.epoch, state.reply.seq
 
     def _want(self, loop: asyncio.AbstractEventLoop) -> int:
         """How many grants to ask for: none unless a step now could grant any."""
@@ -301,32 +398,83 @@ class Lane:
             return min(self.live, self.config.batch)
         return 0
 
-    async def _step(self, loop: asyncio.AbstractEventLoop, want: int) -> bool:
+    async def _step(self, loop: asyncio.AbstractEventLoop, want: int, renewals: list[str]) -> bool:
         """One script call: send what is pending and ask for `want` grants; False if it failed."""
         releases, ops = self.releases, self.ops
         self.releases, self.ops = [], []
         gen = self.gen
         self.notified = False
         prefix = self.link.next_prefix() if want else "-"
-        args = step_args(self.argv, want, prefix, False, releases, ops)
+        args = step_args(self.argv, want, prefix, False, releases, ops, renewals, self._seen(loop))
         sent = loop.time()
         try:
-            reply = await self.link.call(self.config.keys, args)
+            reply = self._checked(await self.link.call(self.config.keys, args))
         except SchedulerUnavailableError as exc:
+            if self._retry(loop, sent, releases, ops):
+                return True
             self._give_up(exc, releases)
             return False
+        except LimitsMismatchError as exc:
+            self._give_up(exc, releases)
+            return False
+        self.down_since = None
         # The loop time at which Redis most likely read its clock, to map one onto the other.
         mid = (sent + loop.time()) / 2
+        for token in renewals:
+            if token in self.held:
+                self.held[token] = sent
+        if renewals:
+            self._plan_renewal()
         self._stepped(reply, gen, releases, mid)
         self._grant(reply, want, prefix, mid)
         return True
 
+    def _checked(self, reply: Reply | Mismatch) -> Reply:
+        """A step's reply, or the error saying the budget is kept under other limits."""
+        if isinstance(reply, Mismatch):
+            raise LimitsMismatchError(self.call_type, self.windows, reply.windows)
+        return reply
+
+    def _retry(
+        self, loop: asyncio.AbstractEventLoop, now: float, releases: list[Release], ops: list[Op]
+    ) -> bool:
+        """Within ``retry_for`` of an outage's start: keep what was pending and try again later."""
+        if self.down_since is None:
+            self.down_since = now
+        down_for = now - self.down_since
+        if down_for >= self.config.retry_for:
+            self.down_since = None
+            return False
+        self.releases[:0] = releases
+        self.ops[:0] = ops
+        self.tries_at = now + min(_BACKOFF_MAX, max(_BACKOFF_MIN, down_for / 2))
+        self.retry_at = -math.inf  # step as soon as Redis answers again
+        return True
+
+    def _lost(self) -> None:
+        """Redis lost this call type's state: renew every held slot now, so they count again."""
+        log.warning(
+            "the shared rate budget's %s state was lost in Redis (a restart without "
+            "persistence, an eviction or a failover to a replica behind its primary); "
+            "no %s slot is granted to any process until every lost one has run out",
+            self.call_type.value,
+            self.call_type.value,
+        )
+        for token in self.held:
+            self.held[token] = -math.inf
+        if self.held:
+            self.renew_at = -math.inf  # renew them at the next step, which starts now
+            self.kick()
+
     def _stepped(self, reply: Reply, gen: int, releases: list[Release], mid: float) -> None:
         """Take in a step's reply: record the state, settle flushes, tell slots their stamp."""
+        if reply.lost:
+            self._lost()
         if reply.late:
             log.warning(
-                "%d %s slot(s) released after their lease (%g s) ran out, so they "
-                "counted as done too early; set lease= above the request timeout",
+                "%d %s slot(s) released after their lease (%g s) ran out unrenewed (the "
+                "event loop was blocked, or Redis unreachable, that long), so they "
+                "counted as done too early",
                 reply.late,
                 self.call_type.value,
                 self.config.lease,
@@ -337,19 +485,19 @@ class Lane:
             if stamp and slot is not None:
                 slot.released_at = reply.now
 
-    def _give_up(self, exc: SchedulerUnavailableError, releases: list[Release]) -> None:
+    def _give_up(self, exc: SkilljarError, releases: list[Release]) -> None:
         """The pump is ending on `exc`: fail the waiters; all that is pending is lost."""
         lost = releases + self.releases
         self.releases, self.ops = [], []
         self.fail(exc, lost)
         self._flushed(self.gen)
 
-    async def _sleep(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Wait for `wake()`, or for `retry_at` while waiters are queued."""
+    async def _sleep(self, loop: asyncio.AbstractEventLoop, until: float) -> None:
+        """Wait for `wake()`, or until loop time `until`."""
         fut: asyncio.Future[None] = loop.create_future()
         self.wake_fut = fut
-        if self.live and self.retry_at < math.inf:
-            self.timer = loop.call_at(self.retry_at, self._on_timer)
+        if until < math.inf:
+            self.timer = loop.call_at(until, self._on_timer)
         try:
             await fut
         finally:

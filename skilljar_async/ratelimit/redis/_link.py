@@ -3,6 +3,11 @@
 It holds the client and the registered script, the event loop the scheduler
 is bound to, whether Redis is in an outage (logged once, not once per call),
 the grant-token prefixes, the fallback breaker and the wake-up listener.
+
+A URL whose scheme ends in ``+cluster`` (``redis+cluster://``,
+``rediss+cluster://``) connects a `RedisCluster` through the nodes it names;
+any other URL a `Redis`. The first successful step also checks, where the
+server allows ``CONFIG GET``, that Redis never evicts the budget's keys.
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ from typing import TYPE_CHECKING, Protocol
 from ._errors import SchedulerUnavailableError
 from ._script import STEP
 from ._wake import Wakeable, listen
-from ._wire import Reply, decode_reply, log
+from ._wire import Mismatch, Reply, decode_reply, log
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from redis.asyncio import Redis, RedisCluster
     from redis.commands.core import AsyncScript
 
 __all__ = ["Link", "Member"]
@@ -38,6 +43,7 @@ class Link:
 
     __slots__ = (
         "_channel",
+        "_checked",
         "_factory",
         "_lanes",
         "_listener",
@@ -52,14 +58,20 @@ class Link:
         "down_until",
     )
 
-    def __init__(self, redis: Redis | str, client_type: type[Redis], channel: str) -> None:
+    def __init__(
+        self,
+        redis: Redis | RedisCluster | str,
+        client_types: tuple[type[Redis], type[RedisCluster]],
+        channel: str,
+    ) -> None:
         self._channel = channel
-        self._factory = client_type.from_url
+        self._factory = client_types
         self._owned = False
+        self._checked = False
         self._url: str | None = None
-        self._redis: Redis | None = None
+        self._redis: Redis | RedisCluster | None = None
         self._script: AsyncScript | None = None
-        self._use(redis, client_type)
+        self._use(redis, client_types)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lanes: Mapping[str, Member] = {}
         self._listener: asyncio.Task[None] | None = None
@@ -90,7 +102,7 @@ class Link:
             self._bind(loop)
         return loop
 
-    async def call(self, keys: Sequence[str], args: Sequence[str | int]) -> Reply:
+    async def call(self, keys: Sequence[str], args: Sequence[str | int]) -> Reply | Mismatch:
         """Run one step; any Redis failure is a `SchedulerUnavailableError`."""
         script = self._script
         if script is None:
@@ -104,6 +116,9 @@ class Link:
         if self._outage:
             self._outage = False
             log.warning("Redis for the rate scheduler is reachable again")
+        if not self._checked:
+            self._checked = True
+            await self._check_policy()
         return decode_reply(raw)
 
     def next_prefix(self) -> str:
@@ -126,15 +141,28 @@ class Link:
 
     # -- internals -------------------------------------------------------------------
 
-    def _use(self, redis: Redis | str, client_type: type[Redis]) -> None:
+    def _use(
+        self,
+        redis: Redis | RedisCluster | str,
+        client_types: tuple[type[Redis], type[RedisCluster]],
+    ) -> None:
         """Keep a URL to connect to once bound to a loop, or a client to use as given."""
         if isinstance(redis, str):
+            scheme, sep, _ = redis.partition("://")
+            if not sep or scheme not in _SCHEMES:
+                raise ValueError(
+                    f"redis URL scheme must be one of {', '.join(sorted(_SCHEMES))}: "
+                    f"{_redact(redis)!r}"
+                )
             self._url = redis
-        elif isinstance(redis, client_type):
+        elif isinstance(redis, client_types):
             self._redis = redis
             self._script = redis.register_script(STEP)
         else:
-            raise TypeError(f"redis must be a redis.asyncio.Redis or a URL, got {redis!r}")
+            raise TypeError(
+                "redis must be a redis.asyncio.Redis, a redis.asyncio.RedisCluster or a URL, "
+                f"got {redis!r}"
+            )
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Adopt `loop` (the old one must be closed): connect, and reset every lane."""
@@ -146,12 +174,41 @@ class Link:
             )
         self._loop = loop
         if self._url is not None:
-            self._redis = self._factory(self._url, socket_connect_timeout=5.0, socket_timeout=10.0)
+            scheme, _, rest = self._url.partition("://")
+            single, cluster = self._factory
+            if scheme.endswith("+cluster"):
+                url = f"{scheme.removesuffix('+cluster')}://{rest}"
+                self._redis = cluster.from_url(url, socket_connect_timeout=5.0, socket_timeout=10.0)
+            else:
+                self._redis = single.from_url(
+                    self._url, socket_connect_timeout=5.0, socket_timeout=10.0
+                )
             self._owned = True
             self._script = self._redis.register_script(STEP)
         self._listener = None
         for lane in self._lanes.values():
             lane.rebind()
+
+    async def _check_policy(self) -> None:
+        """Warn unless Redis runs with ``maxmemory-policy noeviction`` (if it tells)."""
+        from redis.exceptions import RedisError
+
+        redis = self._redis
+        if redis is None:
+            return
+        try:
+            found = await redis.config_get("maxmemory-policy")
+        except (TimeoutError, RedisError, OSError) as exc:  # e.g. a managed Redis
+            log.debug("could not read Redis's maxmemory-policy: %s", exc)
+            return
+        policies = set(_policies(found))
+        if policies and policies != {"noeviction"}:
+            log.warning(
+                "Redis for the rate scheduler runs with maxmemory-policy %s: an eviction "
+                "loses the shared budget (the call type then pauses to stay safe); "
+                "set maxmemory-policy noeviction",
+                "/".join(sorted(policies)),
+            )
 
     def _unavailable(self, exc: Exception) -> SchedulerUnavailableError:
         """The error for a failed call; an outage is logged once, not once per call."""
@@ -166,6 +223,22 @@ class Link:
     def _listener_ended(self) -> None:
         if self._listener is asyncio.current_task():
             self._listener = None
+
+
+_SCHEMES = frozenset({"redis", "rediss", "unix", "redis+cluster", "rediss+cluster"})
+
+
+def _policies(found: object) -> list[str]:
+    """The maxmemory-policy values in a CONFIG GET reply (one node's, or one per node)."""
+    if not isinstance(found, dict):
+        return []
+    out = []
+    for key, value in found.items():
+        if isinstance(value, dict):  # a cluster's reply: one mapping per node
+            out += _policies(value)
+        elif (key.decode() if isinstance(key, bytes) else str(key)) == "maxmemory-policy":
+            out.append(value.decode() if isinstance(value, bytes) else str(value))
+    return out
 
 
 def _redact(where: str) -> str:

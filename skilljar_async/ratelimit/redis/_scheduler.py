@@ -24,6 +24,48 @@ Held slots are entries of a sorted set scored by their lease expiry. A process
 that dies holding slots leaks nothing for good: at lease expiry each held slot
 becomes a stamp at that instant, exactly as if the call had ended then.
 
+Every process must count the budget under the same limits. The limits' digest
+(each call type's windows and the limits' ``reserve``, if any) is kept with the
+budget; a process whose limits differ gets `LimitsMismatchError` at its first
+step and is granted nothing. ``replace_limits=True`` changes them deliberately:
+the new limits are stored, and the old windows stay enforced as well (every
+window of both must have room) until the longest of them and a lease have
+passed, so the change itself cannot over-grant. Such a process makes its limits
+win whenever they differ: it is for the change, not for every deployment.
+
+Lost state. Redis can lose the budget: a restart without persistence, an
+eviction, a failover to a replica that had not received the last writes. The
+budget then looks emptier than it is, and granting against it could put up to
+twice the limit in one window. So each call type's state carries an *epoch*
+(when it was created) and a *sequence* (steps made on it). Every process that
+has stepped within its longest window plus a lease sends the epoch and sequence
+it last saw; a different epoch or a lower sequence means stamps were lost. The
+step that finds it pauses the call type, for every process, until every lost
+stamp and held lease could have run out: ``lease + longest period`` after the
+state was recreated (or after the rollback was found), e.g. 75 s + 3,600 s with
+Skilljar's limits. Processes re-add the slots they hold (a lease renewal) and
+stamp the releases Redis no longer knew, so in-flight calls count again.
+Worst case, stated as a number: with every process that used the budget in the
+last ``longest period + lease`` still stepping, **0** grants beyond any window,
+since the first step after the loss is one of theirs and it grants nothing.
+Processes with no such history (started after the loss) can be granted up to
+one full window (``limit`` calls, i.e. 2x the limit in that window) before the
+first process with history steps; a replica missing the last writes of one
+process is found when that process steps next, and until then the others may
+be granted at most the lost writes' grants (bounded by ``batch`` per lost
+step). Keeping the pause short is what persistence (AOF) is for; the Redis
+instance must run with ``maxmemory-policy noeviction``, which is checked (with
+a warning) at the first step where the server allows ``CONFIG GET``.
+
+Leases are renewed while a slot is held (see `_lane`), so the lease only
+matters when a process dies. ``retry_for`` keeps retrying an unreachable Redis
+(a restart, a Sentinel or Cluster failover) for that long before waiters fail.
+
+A `redis.asyncio.RedisCluster` (or a ``redis+cluster://`` URL) works as is:
+every key of one budget carries the same ``{hash tag}``, so it lives in one
+slot, and the wake-up channel is subscribed on that slot's node. A Sentinel
+master is a plain client: ``Sentinel([...]).master_for("name")``.
+
 The redis package is optional: this module imports it only when a scheduler is
 built (``pip install 'skilljar-async[redis]'``).
 
@@ -51,20 +93,23 @@ from .._limits import CallType, RateLimits
 from .._log import SlidingLog
 from .._scheduler import Scheduler
 from .._snapshot import SchedulerSnapshot
-from ._errors import SchedulerUnavailableError
+from ._errors import LimitsMismatchError, SchedulerUnavailableError
 from ._lane import Lane, LaneConfig
 from ._link import Link
 from ._slot import RedisSlot
 from ._state import State, eta_at
-from ._wire import RECOVER, pause_op
+from ._wire import RECOVER, US, limits_digest, pause_op
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from redis.asyncio import Redis, RedisCluster
 
-__all__ = ["RedisScheduler", "SchedulerUnavailableError"]
+__all__ = ["LimitsMismatchError", "RedisScheduler", "SchedulerUnavailableError"]
 
 _SKILLJAR = RateLimits.skilljar()
 _MAX_PAUSE: Final = 10 * 365 * 86400.0  # "forever", as far as a pause key's expiry goes
+_MAX_NAMESPACE: Final = 200  # characters
+_MAX_BATCH: Final = 10_000
+_MAX_LIMIT: Final = 10**12
 
 
 class RedisScheduler:
@@ -80,9 +125,21 @@ class RedisScheduler:
 
     Time is the Redis server's clock, so host clock skew cannot over-grant.
     Held slots carry a `lease`: a process that dies holding slots frees them at
-    lease expiry, when they count as stamped. Keep the lease above the
-    client's request timeout (a slot held past its lease counts as stamped at
-    lease expiry, which is early for a request still in flight).
+    lease expiry, when they count as stamped. A living process renews the
+    leases of the slots it holds, so a long request is never counted early.
+
+    Every process of one budget must use the same limits; one that does not
+    gets `LimitsMismatchError`. Pass ``replace_limits=True`` to change them
+    deliberately (the old windows stay enforced until they have run out). If
+    Redis loses the budget's state (restart, eviction, failover), the call type
+    pauses until every lost grant has run out, instead of over-granting. See
+    the module documentation for the deployment requirements and worst cases.
+
+    `redis` is a URL (``redis://``, ``rediss://``, ``unix://``, or
+    ``redis+cluster://`` / ``rediss+cluster://`` for a Redis Cluster), a
+    `redis.asyncio.Redis` (a Sentinel's ``master_for(...)`` included) or a
+    `redis.asyncio.RedisCluster`. `retry_for` seconds of an unreachable Redis
+    (a restart, a failover) are retried before waiters fail.
 
     `snapshot()` and `eta()` are synchronous, so they report the last-known
     state, refreshed by every step this process makes; ``await
@@ -99,7 +156,7 @@ class RedisScheduler:
 
     def __init__(
         self,
-        redis: Redis | str,
+        redis: Redis | RedisCluster | str,
         limits: RateLimits = _SKILLJAR,
         *,
         namespace: str = "skilljar-async",
@@ -109,19 +166,33 @@ class RedisScheduler:
         recheck: float = 1.0,
         batch: int = 64,
         fallback: Scheduler | None = None,
+        replace_limits: bool = False,
+        retry_for: float = 0.0,
     ) -> None:
-        _check_settings(limits, lease, recheck, batch, namespace)
-        client_type = _redis_client_type()
+        _check_settings(limits, lease, recheck, batch, namespace, fallback)
+        if not isinstance(replace_limits, bool):
+            raise TypeError(f"replace_limits must be a bool, got {replace_limits!r}")
+        if not (
+            isinstance(retry_for, int | float)
+            and not isinstance(retry_for, bool)
+            and 0 <= retry_for < math.inf
+        ):
+            raise ValueError(
+                f"retry_for must be a finite number of seconds >= 0, got {retry_for!r}"
+            )
+        client_types = _redis_client_types()
         self.limits = limits
         self.lease = float(lease)
         self.recheck = float(recheck)
         self.batch = batch
         self.fallback = fallback
+        self.replace_limits = replace_limits
+        self.retry_for = float(retry_for)
         self.key_hash = _key_hash_of(api_key, key_hash)
         self.namespace = namespace
         self._base = f"{namespace}:{{{self.key_hash}}}"
         channel = f"{self._base}:wake"
-        self._link = Link(redis, client_type, channel)
+        self._link = Link(redis, client_types, channel)
         # Keys outlive every window and lease, so an idle budget cleans itself up.
         ttl_ms = math.ceil((_max_period(limits) + self.lease) * 1000) + 1000
         self._lanes = {
@@ -233,6 +304,7 @@ class RedisScheduler:
             await asyncio.wait_for(self.flush(), 10.0)
         await self._stop_tasks()
         for lane in self._lanes.values():
+            lane.close()
             lane.fail(SchedulerUnavailableError("the RedisScheduler was closed"), [])
         await self._link.aclose()
 
@@ -259,12 +331,17 @@ class RedisScheduler:
         return LaneConfig(
             call_type=call_type,
             windows=tuple(self.limits.for_call_type(call_type)),
-            keys=tuple(self.key(call_type, part) for part in ("stamps", "held", "pause", "probe")),
+            keys=tuple(self.key(call_type, part) for part in _PARTS),
             channel=channel,
             lease=self.lease,
             ttl_ms=ttl_ms,
             recheck=self.recheck,
             batch=self.batch,
+            digest=limits_digest(
+                self.limits.for_call_type(call_type), getattr(self.limits, "reserve", 0.0)
+            ),
+            replace=self.replace_limits,
+            retry_for=self.retry_for,
         )
 
     def _bound_loop(self) -> asyncio.AbstractEventLoop:
@@ -286,22 +363,60 @@ class RedisScheduler:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+#: The keys of one call type, in the order the script's KEYS expect them.
+_PARTS: Final = ("stamps", "held", "pause", "probe", "meta")
+
+
 def _check_settings(
-    limits: RateLimits, lease: float, recheck: float, batch: int, namespace: str
+    limits: RateLimits,
+    lease: float,
+    recheck: float,
+    batch: int,
+    namespace: str,
+    fallback: Scheduler | None,
 ) -> None:
     """Reject settings that cannot work, before anything is built."""
     if not isinstance(limits, RateLimits):
         raise TypeError(f"limits must be a RateLimits, got {limits!r}")
+    for ct in CallType:
+        for w in limits.for_call_type(ct):
+            if w.limit > _MAX_LIMIT or round(w.period * US) < 1 or w.period > _MAX_PAUSE:
+                raise ValueError(
+                    f"{ct.value} window {w.limit}/{w.period:g}s is out of range: limits up "
+                    f"to {_MAX_LIMIT}, periods from 1 µs to ten years"
+                )
     _check_seconds("lease", lease)
     _check_seconds("recheck", recheck)
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ValueError(f"batch must be an int >= 1, got {batch!r}")
-    if not namespace or any(c in namespace for c in "{}"):
-        raise ValueError(f"namespace must be non-empty without braces, got {namespace!r}")
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= _MAX_BATCH:
+        raise ValueError(f"batch must be an int from 1 to {_MAX_BATCH}, got {batch!r}")
+    _check_name("namespace", namespace)
+    if fallback is not None and not all(
+        callable(getattr(fallback, m, None)) for m in ("slot", "pause", "recover")
+    ):
+        raise TypeError(f"fallback must be a Scheduler (or None), got {fallback!r}")
+
+
+def _check_name(what: str, name: object) -> None:
+    """A namespace or key hash: part of every key name, so printable, no spaces or braces."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a str, got {name!r}")
+    if not name or len(name) > _MAX_NAMESPACE:
+        raise ValueError(f"{what} must be 1 to {_MAX_NAMESPACE} characters, got {name!r}")
+    bad = sorted({c for c in name if c.isspace() or not c.isprintable() or c in "{}"})
+    if bad:
+        raise ValueError(
+            f"{what} must be printable without whitespace or braces, got {name!r} "
+            f"(bad characters: {''.join(bad)!r})"
+        )
 
 
 def _check_seconds(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+    if not (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 < value <= _MAX_PAUSE
+    ):
         raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
 
 
@@ -310,10 +425,9 @@ def _key_hash_of(api_key: str | None, key_hash: str | None) -> str:
     if key_hash is not None:
         if api_key is not None:
             raise ValueError("pass either api_key= or key_hash=, not both")
-        if not key_hash or any(c in key_hash for c in "{}: "):
-            raise ValueError(
-                f"key_hash must be non-empty, without braces, colons or spaces: {key_hash!r}"
-            )
+        _check_name("key_hash", key_hash)
+        if ":" in key_hash:
+            raise ValueError(f"key_hash must not contain colons, got {key_hash!r}")
         return key_hash
     key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
     if not key:
@@ -323,15 +437,15 @@ def _key_hash_of(api_key: str | None, key_hash: str | None) -> str:
     return budget_hash(key)
 
 
-def _redis_client_type() -> type[Redis]:
-    """The redis package's asyncio client, imported only now that a scheduler is built."""
+def _redis_client_types() -> tuple[type[Redis], type[RedisCluster]]:
+    """The redis package's asyncio clients, imported only now that a scheduler is built."""
     try:
-        from redis.asyncio import Redis
+        from redis.asyncio import Redis, RedisCluster
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError(
             "RedisScheduler needs the redis package: pip install 'skilljar-async[redis]'"
         ) from None
-    return Redis
+    return Redis, RedisCluster
 
 
 def _max_period(limits: RateLimits) -> float:

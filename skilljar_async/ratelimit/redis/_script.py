@@ -7,18 +7,30 @@ them in one slot)::
     <base>:<lane>:held     ZSET  member "<grant token>",            score = lease expiry (µs)
     <base>:<lane>:pause    STRING  pause-until (µs), expiring with the pause
     <base>:<lane>:probe    STRING  "1" while probing after a 429 (cleared by recover)
+    <base>:<lane>:meta     HASH  e: epoch (µs the state was created), n: sequence (steps
+                                 so far), d: digest of the limits, w: their windows,
+                                 x / u: windows being replaced and until when (µs),
+                                 t: when its expiry (2 x TTL) was last refreshed (µs)
 
 Time is the Redis server's (``TIME``), in integer microseconds, never a host's
 clock. A step, in order:
 
+0. the limits: a missing meta is created with this process's limits; a digest
+   that differs is a mismatch (reply ``M`` and the stored windows, nothing else
+   done) unless this process replaces the limits, in which case the old windows
+   stay enforced too until they and every lease have run out. If the process
+   sends the epoch and sequence it last saw and the meta has another epoch or a
+   lower sequence, state was lost: the lane pauses until every lost stamp and
+   lease could have run out (see `_scheduler` for the reasoning);
 1. held slots whose lease expired become stamps at their lease expiry;
 2. queued operations: pause (``p``/``P`` with probe, argument µs) and recover (``r``);
 3. releases: a held token becomes a stamp now (``1``) or disappears (``0``, a grant
-   whose waiter was cancelled before it resumed);
+   whose waiter was cancelled before it resumed); renewals: held tokens get a
+   full lease again (re-added if the state was lost);
 4. stamps older than the largest period are trimmed, and all but the newest
    ``max(limit)`` (the only ones any window can look at);
-5. up to ``want`` grants, each checked against every window:
-   ``held + #{stamps s : s > now - period} < limit``;
+5. up to ``want`` grants, each checked against every window by ``room(w)``,
+   ``limit - held - #{stamps s : s > now - period}``, the one place that decides;
 6. when one more grant becomes possible: the exact time for stamp-bound windows,
    the pause's end, or (a "soft" wait) the earliest lease expiry when held slots
    alone fill a window or a probe is out; a release that could shorten some
@@ -26,16 +38,19 @@ clock. A step, in order:
 
 ARGV (few, space-separated strings: cheap to encode and parse):
 
-1. the lane's constants: lease µs, key TTL ms, channel, lane name, window count,
-   then limit and period µs of each window;
+1. the lane's constants: lease µs, key TTL ms, channel, lane name, limits digest,
+   replace flag, window count, then limit and period µs of each window;
 2. want; 3. token prefix (grant j is ``<prefix>:<j>``); 4. full (1: return the stamps);
-5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs.
+5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs;
+7. renewals: tokens; 8. history: the epoch and sequence this process last saw, or
+   nothing when it has not stepped within its longest period plus the lease.
 
 Returns one string of integers: now, granted, wait µs, soft, held, pause-until,
 probing, notified, earliest lease expiry (-1: none), releases whose slot was no
-longer held (its lease ran out first), window count, then (stamps in
-window, next free at) per window, then (full only) the stamp count and the stamps,
-oldest first.
+longer held (its lease ran out first), epoch, sequence, lost (1: this step found
+state lost), window count, then (stamps in window, next free at) per window, then
+(full only) the stamp count and the stamps, oldest first. Or, on a limits
+mismatch, ``M`` and the stored limit and period µs pairs.
 
 `_wire` encodes the ARGV and decodes the reply into a `Reply`; keep the three
 in step.
@@ -46,7 +61,7 @@ from __future__ import annotations
 __all__ = ["STEP"]
 
 STEP = r"""
-local stamps, held, pausek, probek = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local stamps, held, pausek, probek, metak = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local function fmt(x) return string.format('%d', x) end
 
 local function words(text)
@@ -59,25 +74,81 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local cfg = words(ARGV[1])
 local lease, ttl = tonumber(cfg[1]), tonumber(cfg[2])
-local channel, lane = cfg[3], cfg[4]
-local nw = tonumber(cfg[5])
+local channel, lane, digest = cfg[3], cfg[4], cfg[5]
+local replace = cfg[6] == '1'
+local nw = tonumber(cfg[7])
 local want = tonumber(ARGV[2])
 local prefix = ARGV[3]
 local full = ARGV[4] == '1'
 local ops = words(ARGV[5])
 local rels = words(ARGV[6])
+local renews = words(ARGV[7])
+local hist = words(ARGV[8])
 
+-- 0. the limits every process of this budget must agree on, and the state's identity
 local limits, periods = {}, {}
-local maxlimit, maxperiod, minlimit = 0, 0, nil
 for w = 1, nw do
-  local limit, period = tonumber(cfg[4 + 2 * w]), tonumber(cfg[5 + 2 * w])
-  limits[w], periods[w] = limit, period
-  if limit > maxlimit then maxlimit = limit end
-  if period > maxperiod then maxperiod = period end
-  if minlimit == nil or limit < minlimit then minlimit = limit end
+  limits[w], periods[w] = tonumber(cfg[6 + 2 * w]), tonumber(cfg[7 + 2 * w])
+end
+local function mine() return table.concat(cfg, ' ', 8) end  -- limit period pairs
+local function add_windows(pairs)
+  local ws = words(pairs)
+  for j = 1, #ws, 2 do
+    limits[#limits + 1], periods[#periods + 1] = tonumber(ws[j]), tonumber(ws[j + 1])
+  end
+end
+local function longest(pairs)
+  local ws, p = words(pairs), 0
+  for j = 2, #ws, 2 do p = math.max(p, tonumber(ws[j])) end
+  return p
 end
 
+local m = redis.call('HMGET', metak, 'e', 'n', 'd', 'u', 't')
+local epoch, seq = tonumber(m[1]), tonumber(m[2])
+local old_until = tonumber(m[4] or '0')
+if not epoch then
+  epoch, seq = now, 0
+  redis.call('HSET', metak, 'e', fmt(epoch), 'n', '0', 'd', digest, 'w', mine())
+elseif m[3] ~= digest then
+  local stored = redis.call('HMGET', metak, 'w', 'x')
+  if not replace then return 'M ' .. (stored[1] or '') end
+  -- a deliberate change: the old windows stay enforced until they and every lease are over
+  local prev = stored[1] or ''
+  if stored[2] and old_until > now then prev = prev .. ' ' .. stored[2] end
+  old_until = now + lease + math.max(longest(prev), longest(mine()))
+  redis.call('HSET', metak, 'd', digest, 'w', mine(), 'x', prev, 'u', fmt(old_until))
+end
+if old_until > now then add_windows(redis.call('HGET', metak, 'x')) end
+
+local ne = #limits  -- windows enforced: this process's first, then any being replaced
+local maxlimit, maxperiod, minlimit = 0, 0, nil
+for w = 1, ne do
+  if limits[w] > maxlimit then maxlimit = limits[w] end
+  if periods[w] > maxperiod then maxperiod = periods[w] end
+  if minlimit == nil or limits[w] < minlimit then minlimit = limits[w] end
+end
+ttl = math.max(ttl, math.ceil((maxperiod + lease) / 1000) + 1000)
+
 local notify = false
+
+-- A process that stepped recently sends the epoch and sequence it last saw. A
+-- different epoch (the state was recreated) or a lower sequence (a replica missing
+-- the last writes) means stamps were lost: nothing is granted until every lost
+-- stamp and lease could have run out.
+local lost = false
+if #hist == 2 then
+  local known_epoch, known_seq = tonumber(hist[1]), tonumber(hist[2])
+  if known_epoch ~= epoch or known_seq > seq then
+    lost = true
+    local from = now
+    if epoch > known_epoch then from = epoch end  -- nothing lost was written after
+    local untl = from + lease + maxperiod
+    local cur = tonumber(redis.call('GET', pausek) or '0')
+    if untl > cur then
+      redis.call('SET', pausek, fmt(untl), 'PX', fmt(math.floor((untl - now) / 1000) + 1000))
+    end
+  end
+end
 
 -- 1. a held slot whose lease expired counts as stamped at its lease expiry
 local expired = redis.call('ZRANGEBYSCORE', held, '-inf', fmt(now), 'WITHSCORES')
@@ -105,48 +176,50 @@ for j = 1, #ops, 2 do
   end
 end
 
--- 3. releases: a held slot becomes a stamp now, or (a grant never used) nothing
+-- 3. releases: a held slot becomes a stamp now, or (a grant never used) nothing;
+-- renewals: a slot still in use keeps (or, after a loss, regains) a full lease
 local probing = redis.call('EXISTS', probek) == 1
 local h0 = redis.call('ZCARD', held)
 local released, late = 0, 0
 for j = 1, #rels, 2 do
   local tok, stamp = rels[j], rels[j + 1]
-  if redis.call('ZREM', held, tok) == 0 then
-    late = late + 1  -- its lease ran out first (or Redis lost its state)
-  else
-    released = released + 1
-    if stamp == '1' then
-      if nw > 0 then redis.call('ZADD', stamps, fmt(now), fmt(now) .. ':' .. tok) end
-    else
-      notify = true
-    end
+  local was_held = redis.call('ZREM', held, tok) == 1
+  if was_held then released = released + 1 elseif not lost then late = late + 1 end
+  if stamp == '1' and (was_held or lost) then
+    if ne > 0 then redis.call('ZADD', stamps, fmt(now), fmt(now) .. ':' .. tok) end
+  elseif was_held then
+    notify = true
   end
 end
 -- A stamped release leaves every window's sum unchanged, so it can only shorten
 -- a wait that held slots alone were bounding, or the one-at-a-time probe.
 if released > 0 and (probing or (minlimit ~= nil and h0 >= minlimit)) then notify = true end
+if #renews > 0 then
+  local expiry = fmt(now + lease)
+  for j = 1, #renews do redis.call('ZADD', held, expiry, renews[j]) end
+end
 
 -- 4. only stamps inside the largest period, and only the newest max(limit), matter
 redis.call('ZREMRANGEBYSCORE', stamps, '-inf', fmt(now - maxperiod))
 redis.call('ZREMRANGEBYRANK', stamps, 0, -(maxlimit + 1))
 
--- 5. grants
-local h = redis.call('ZCARD', held)
+-- 5. grants. The one rule: window w has room(w) more slots now.
+local h = h0 - released
+if #renews > 0 then h = redis.call('ZCARD', held) end
 local pause_until = tonumber(redis.call('GET', pausek) or '0')
 local counts = {}
-for w = 1, nw do
+for w = 1, ne do
   counts[w] = redis.call('ZCOUNT', stamps, '(' .. fmt(now - periods[w]), '+inf')
 end
+local function room(w) return limits[w] - h - counts[w] end
+
 local granted = 0
 if want > 0 and pause_until <= now then
   local allow = want
   if probing then
     if h > 0 then allow = 0 else allow = 1 end
   end
-  for w = 1, nw do
-    local free = limits[w] - h - counts[w]
-    if free < allow then allow = free end
-  end
+  for w = 1, ne do allow = math.min(allow, room(w)) end
   if allow > 0 then
     local expiry = fmt(now + lease)
     for j = 1, allow do
@@ -166,19 +239,23 @@ local ready = now
 local soft = 0
 if pause_until > ready then ready = pause_until end
 local out = {}
-for w = 1, nw do
-  local room = limits[w] - h
+for w = 1, ne do
   local free_at = now
-  if room <= 0 then
-    free_at = lease_min  -- only a release (published) or a lease expiry frees one
-    soft = 1
-  elseif counts[w] >= room then
-    local s = redis.call('ZREVRANGE', stamps, room - 1, room - 1, 'WITHSCORES')
-    free_at = tonumber(s[2]) + periods[w]
+  if room(w) <= 0 then
+    local unheld = limits[w] - h  -- how many of the newest stamps the window can keep
+    if unheld <= 0 then
+      free_at = lease_min  -- only a release (published) or a lease expiry frees one
+      soft = 1
+    else
+      local s = redis.call('ZREVRANGE', stamps, unheld - 1, unheld - 1, 'WITHSCORES')
+      free_at = tonumber(s[2]) + periods[w]
+    end
   end
   if free_at > ready then ready = free_at end
-  out[#out + 1] = counts[w]
-  out[#out + 1] = free_at
+  if w <= nw then
+    out[#out + 1] = counts[w]
+    out[#out + 1] = free_at
+  end
 end
 if probing and h > 0 then
   soft = 1
@@ -188,7 +265,14 @@ end
 local wake = ready
 if h > 0 and lease_min < wake then wake = lease_min end
 
-if nw > 0 then redis.call('PEXPIRE', stamps, fmt(ttl)) end
+seq = redis.call('HINCRBY', metak, 'n', 1)
+-- the meta lives at least ttl past every step, refreshed once per ttl, not every step
+local refreshed = tonumber(m[5] or '0')
+if now - refreshed >= ttl * 1000 then
+  redis.call('HSET', metak, 't', fmt(now))
+  redis.call('PEXPIRE', metak, fmt(2 * ttl))
+end
+if ne > 0 then redis.call('PEXPIRE', stamps, fmt(ttl)) end
 if h > 0 then redis.call('PEXPIRE', held, fmt(ttl)) end
 if notify then redis.call('PUBLISH', channel, lane) end
 
@@ -196,8 +280,10 @@ local probing_n = 0
 if probing then probing_n = 1 end
 local notify_n = 0
 if notify then notify_n = 1 end
+local lost_n = 0
+if lost then lost_n = 1 end
 local res = {now, granted, wake - now, soft, h, pause_until, probing_n, notify_n, lease_min,
-             late, nw}
+             late, epoch, seq, lost_n, nw}
 for j = 1, #out do res[#res + 1] = out[j] end
 if full then
   local all = redis.call('ZRANGEBYSCORE', stamps, '(' .. fmt(now - maxperiod), '+inf', 'WITHSCORES')

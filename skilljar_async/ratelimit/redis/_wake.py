@@ -4,6 +4,9 @@ A release that could shorten somebody's wait is published by the Lua step on
 the budget's channel, naming its call type. One listener task per scheduler
 relays those messages to the lanes, and only while some lane has waiters. A
 lost channel costs latency, never correctness: soft waits re-check on their own.
+In a Redis Cluster the channel is subscribed on the node of its hash tag's slot
+(the same as the budget's keys); redis-py before 8 has no asyncio cluster
+pub/sub, and then soft waits rely on the re-check alone.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ._wire import log
 
 if TYPE_CHECKING:
-    from redis.asyncio import Redis
+    from redis.asyncio import Redis, RedisCluster
     from redis.asyncio.client import PubSub
 
 __all__ = ["Wakeable", "listen"]
@@ -35,11 +38,18 @@ class Wakeable(Protocol):
 
 
 async def listen(
-    redis: Redis, channel: str, lanes: Mapping[str, Wakeable], ended: Callable[[], None]
+    redis: Redis | RedisCluster,
+    channel: str,
+    lanes: Mapping[str, Wakeable],
+    ended: Callable[[], None],
 ) -> None:
     """Relay `channel` to `lanes` (by call type name); call `ended` once it stops."""
     from redis.exceptions import RedisError
 
+    if not hasattr(redis, "pubsub"):  # an asyncio RedisCluster before redis-py 8
+        log.debug("no pub/sub on %r: soft waits re-check every recheck seconds", redis)
+        ended()
+        return
     pubsub = redis.pubsub(ignore_subscribe_messages=True)
     try:
         await pubsub.subscribe(channel)

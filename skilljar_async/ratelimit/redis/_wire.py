@@ -6,6 +6,7 @@ that encodes the one or decodes the other, into a typed `Reply`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Iterable, Sequence
@@ -18,10 +19,12 @@ from .._limits import Window
 __all__ = [
     "RECOVER",
     "US",
+    "Mismatch",
     "Op",
     "Reply",
     "decode_reply",
     "encode_config",
+    "limits_digest",
     "log",
     "pause_op",
     "step_args",
@@ -31,8 +34,8 @@ __all__ = [
 log = logging.getLogger("skilljar_async.ratelimit.redis")
 
 US: Final = 1_000_000  # the script counts time in integer microseconds
-_HEADER: Final = 11  # fixed fields before the per-window pairs in a step's reply
-_WINDOWS: Final = 10  # the header field holding the window count
+_HEADER: Final = 14  # fixed fields before the per-window pairs in a step's reply
+_WINDOWS: Final = 13  # the header field holding the window count
 
 
 @attrs.frozen(kw_only=True)
@@ -49,8 +52,18 @@ class Reply:
     notified: bool  #: the step published on the wake-up channel
     lease_min: float  #: earliest lease expiry of a held slot (``inf``: none held)
     late: int  #: releases whose slot was no longer held (its lease ran out first)
+    epoch: int  #: when (µs) the budget's state was created: another one means it was lost
+    seq: int  #: steps made on this state so far: a lower one means writes were lost
+    lost: bool  #: this step found the state lost (and paused the call type)
     windows: tuple[tuple[int, float], ...]  #: per window: stamps in it, when the next frees
     stamps: tuple[float, ...] | None  #: every stamp, oldest first (a full step only)
+
+
+@attrs.frozen
+class Mismatch:
+    """A step's reply when the budget is kept under other limits: their windows."""
+
+    windows: tuple[Window, ...]
 
 
 #: A queued pause or recover: its kind letter and argument (µs), as ARGV[5] pairs them.
@@ -65,11 +78,30 @@ def pause_op(seconds: float, *, probe: bool) -> Op:
     return ("P" if probe else "p", math.ceil(seconds * US))
 
 
+def limits_digest(windows: Sequence[Window], reserve: object = 0.0) -> str:
+    """What every process of a budget must agree on for one call type, as 16 hex digits.
+
+    `reserve` is the limits' ``reserve`` (a number, or anything with a stable repr).
+    """
+    if isinstance(reserve, int | float) and not isinstance(reserve, bool):
+        reserve = float(reserve)
+    text = " ".join(f"{w.limit}/{round(w.period * US)}" for w in windows)
+    return hashlib.sha256(f"{text}|{reserve!r}".encode()).hexdigest()[:16]
+
+
 def encode_config(
-    *, lease: float, ttl_ms: int, channel: str, name: str, windows: Sequence[Window]
+    *,
+    lease: float,
+    ttl_ms: int,
+    channel: str,
+    name: str,
+    windows: Sequence[Window],
+    digest: str,
+    replace: bool,
 ) -> str:
     """ARGV[1]: a lane's constants, encoded once because they never change."""
-    config: list[str | int] = [math.ceil(lease * US), ttl_ms, channel, name, len(windows)]
+    config: list[str | int] = [math.ceil(lease * US), ttl_ms, channel, name, digest]
+    config += [1 if replace else 0, len(windows)]
     for w in windows:
         config += [w.limit, round(w.period * US)]
     return " ".join(map(str, config))
@@ -82,8 +114,11 @@ def step_args(
     full: bool,
     releases: Iterable[tuple[str, bool, object]],
     ops: Iterable[Op],
+    renewals: Iterable[str] = (),
+    seen: tuple[int, int] | None = None,
 ) -> list[str | int]:
-    """The ARGV of one step: ask for `want` grants, send `ops` and `releases` (token, stamp)."""
+    """The ARGV of one step: ask for `want` grants, send `ops`, `releases` (token, stamp)
+    and `renewals`; `seen` is the epoch and sequence this process last saw, if recent."""
     return [
         config,
         want,
@@ -91,12 +126,17 @@ def step_args(
         1 if full else 0,
         " ".join(f"{kind} {us}" for kind, us in ops),
         " ".join(f"{token} {1 if stamp else 0}" for token, stamp, _ in releases),
+        " ".join(renewals),
+        "" if seen is None else f"{seen[0]} {seen[1]}",
     ]
 
 
-def decode_reply(raw: object) -> Reply:
-    """Decode a step's reply, one string of space-separated integers."""
+def decode_reply(raw: object) -> Reply | Mismatch:
+    """Decode a step's reply: space-separated integers, or ``M`` and the budget's windows."""
     text = raw.decode() if isinstance(raw, bytes) else str(raw)
+    if text.startswith("M"):
+        w = [int(x) for x in text[1:].split()]
+        return Mismatch(tuple(Window(w[j], w[j + 1] / US) for j in range(0, len(w) - 1, 2)))
     v = [int(x) for x in text.split()]
     end = _HEADER + 2 * v[_WINDOWS]
     stamps = None
@@ -113,6 +153,9 @@ def decode_reply(raw: object) -> Reply:
         notified=bool(v[7]),
         lease_min=v[8] / US if v[8] >= 0 else math.inf,
         late=v[9],
+        epoch=v[10],
+        seq=v[11],
+        lost=bool(v[12]),
         windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, 2)),
         stamps=stamps,
     )
