@@ -262,7 +262,17 @@ async def update_enrollments(
         )
         return Outcome(ItemStatus.SUCCEEDED, updated.id)
 
-    job = {"op": "enrollments-update", "domain": domain, "course": published_course_id}
+    # Everything that changes what the job writes is part of its identity, so a journal
+    # of a deactivate run is never taken for a reactivate run's.
+    job: dict[str, Any] = {
+        "op": "enrollments-update",
+        "domain": domain,
+        "course": published_course_id,
+    }
+    if not isinstance(active, NotGiven):
+        job["active"] = active
+    if not isinstance(expires_at, NotGiven):
+        job["expires_at"] = None if expires_at is None else expires_at.isoformat()
     return await run(
         client,
         rows,
