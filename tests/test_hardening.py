@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -143,30 +144,14 @@ async def test_update_enrollments_identity_includes_what_it_writes(
     journal = tmp_path / "journal.jsonl"
     rows = [{"enrollment_id": "e1"}]
     async with SkilljarClient(emu.api_key, base_url=emu.base_url, max_retries=0) as client:
-        await update_enrollments(
-            client,
-            rows,
-            domain=DOMAIN,
-            published_course_id="pc",
-            active=False,
-            journal=str(journal),
-        )
+        common: dict[str, Any] = {
+            "domain": DOMAIN,
+            "published_course_id": "pc",
+            "journal": str(journal),
+        }
+        await update_enrollments(client, rows, active=False, **common)
         with pytest.raises(JournalMismatchError):
-            await update_enrollments(
-                client,
-                rows,
-                domain=DOMAIN,
-                published_course_id="pc",
-                active=True,
-                journal=str(journal),
-            )
+            await update_enrollments(client, rows, active=True, **common)
         with pytest.raises(JournalMismatchError):
-            await update_enrollments(
-                client,
-                rows,
-                domain=DOMAIN,
-                published_course_id="pc",
-                active=False,
-                expires_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
-                journal=str(journal),
-            )
+            expires = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+            await update_enrollments(client, rows, active=False, expires_at=expires, **common)
