@@ -2,24 +2,58 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
 import stat
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from skilljar_async import SkilljarClient
+from skilljar_async import SkilljarClient, cli
 from skilljar_async._files import UnsafePathError, atomic_file
-from skilljar_async.bulk import Journal, JournalMismatchError, update_enrollments
+from skilljar_async.bulk import (
+    CsvError,
+    Journal,
+    JournalMismatchError,
+    check_csv,
+    read_rows,
+    update_enrollments,
+)
 from skilljar_async.reports import StateFileError
 from skilljar_async.reports._state import ReportState, write_state
 from skilljar_async.testing import SkilljarEmulator
 
 DOMAIN = "learn.example.com"
 JOB = {"op": "test", "domain": DOMAIN}
+
+
+@pytest.fixture
+def served() -> Iterator[SkilljarEmulator]:
+    """An emulator (no limits, 20 learners) serving from its own thread, for `cli.main` tests."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    emu = SkilljarEmulator(limits=None, users=20)
+    asyncio.run_coroutine_threadsafe(emu.start(), loop).result(timeout=10)
+    try:
+        yield emu
+    finally:
+        asyncio.run_coroutine_threadsafe(emu.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+@pytest.fixture
+def api_key(monkeypatch: pytest.MonkeyPatch, served: SkilljarEmulator) -> str:
+    """The served emulator's key in $SKILLJAR_API_KEY."""
+    monkeypatch.setenv("SKILLJAR_API_KEY", served.api_key)
+    return served.api_key
 
 
 def _mode(path: Path) -> int:
@@ -155,3 +189,62 @@ async def test_update_enrollments_identity_includes_what_it_writes(
         with pytest.raises(JournalMismatchError):
             expires = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
             await update_enrollments(client, rows, active=False, expires_at=expires, **common)
+
+
+# -- CSV input ------------------------------------------------------------------------------
+
+
+def _oversized_csv(path: Path) -> Path:
+    """Two good rows, then a record with a field over the csv module's 128 KiB limit."""
+    big = "x" * (200 * 1024)
+    path.write_text(f"email,first_name\na@example.org,A\nb@example.org,B\nc@example.org,{big}\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,  # a field over 128 KiB
+        'email,first_name\na@example.org,"unclosed\n',  # an unclosed quote at the end
+    ],
+)
+def test_check_csv_reads_the_whole_structure(tmp_path: Path, text: str | None) -> None:
+    """A malformed CSV crashes mid-run: the up-front check parses every record."""
+    path = tmp_path / "rows.csv"
+    if text is None:
+        _oversized_csv(path)
+    else:
+        path.write_text(text)
+    with pytest.raises(CsvError, match="line"):
+        check_csv(path)
+
+
+def test_check_csv_reports_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    """A malformed CSV crashes mid-run: bytes that are not UTF-8 are a CsvError up front."""
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"email\n" + b"a@example.org\n" * 5000 + b"\xff\xfe@example.org\n")
+    with pytest.raises(CsvError):
+        check_csv(path)
+
+
+def test_reading_rows_turns_a_parse_error_into_csv_error(tmp_path: Path) -> None:
+    """A malformed CSV crashes mid-run: streaming rows raises CsvError, not csv.Error."""
+    rows = read_rows(_oversized_csv(tmp_path / "rows.csv"))
+    with pytest.raises(CsvError):
+        list(rows)
+
+
+def test_cli_stops_a_malformed_csv_before_the_first_call(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed CSV crashes mid-run: one line, exit 2, and no call reaches the server."""
+    path = _oversized_csv(tmp_path / "rows.csv")
+    argv = ["--base-url", served.base_url, "domain-users", "add", "--csv", str(path),
+            "--domain", DOMAIN]  # fmt: skip
+    assert cli.main([*argv, "--dry-run"]) == 2
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 2
+    assert "field larger than field limit" in err
+    assert "Traceback" not in err
+    assert served.requests == []

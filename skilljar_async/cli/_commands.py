@@ -70,7 +70,10 @@ def _budget(limits: RateLimits) -> int:
 
 
 async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLimits) -> int:
-    rows = bulk.read_rows(args.csv)  # checks the file and its header before any call
+    # The whole file's structure is checked before any call, so a bad record cannot stop
+    # the job part way through.
+    await anyio.to_thread.run_sync(bulk.check_csv, args.csv)
+    rows = bulk.read_rows(args.csv)
     total = await anyio.to_thread.run_sync(bulk.count_rows, args.csv)
     printer = ProgressPrinter(sys.stderr)
     loop = asyncio.get_running_loop()
