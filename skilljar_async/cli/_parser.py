@@ -40,7 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--domain")
     export.add_argument("--published-course", metavar="ID")
     export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
-    export.add_argument("--out", metavar="FILE")
+    export.add_argument("--out", metavar="FILE", help="replaced only once the export is complete")
+    export.add_argument(
+        "--raw", action="store_true", help="CSV: keep cells that start with = + - @ as they are"
+    )
     commands.add_parser("budget", help="show the rate scheduler's snapshot")
     commands.add_parser("emulator", help="run the local Skilljar emulator", add_help=False)
     return parser
