@@ -62,11 +62,14 @@ class _Lines:
 class CsvRows(Iterator[dict[str, str]]):
     """A CSV file's rows: ``for`` reads the file on the spot, ``async for`` in a worker thread."""
 
-    __slots__ = ("_lines", "_rows")
+    __slots__ = ("_lines", "_rows", "columns")
 
-    def __init__(self, rows: Iterator[dict[str, str]], lines: _Lines) -> None:
+    def __init__(
+        self, rows: Iterator[dict[str, str]], lines: _Lines, columns: Sequence[str] = ()
+    ) -> None:
         self._rows = rows
         self._lines = lines
+        self.columns = tuple(columns)  #: the header's column names, stripped and lower case
 
     def __next__(self) -> dict[str, str]:
         return next(self._rows)
@@ -91,7 +94,7 @@ def read_rows(
     the rows are then read lazily.
     """
     handle, lines, reader = _open_checked(path, required_any)
-    return CsvRows(_rows(path, handle, reader), lines)
+    return CsvRows(_rows(path, handle, reader), lines, reader.fieldnames or ())
 
 
 def check_csv(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import signal
 import sys
@@ -18,8 +17,8 @@ from .._files import AtomicFile
 from ..models import DomainUser, Enrollment, UserOverview
 from ..ratelimit import CallType, RateLimits, SlidingWindowScheduler
 from ._export import write_export
-from ._output import CALL_NAMES, print_summary
-from ._progress import ProgressPrinter
+from ._jobs import run_job
+from ._output import CALL_NAMES, clean
 
 __all__ = ["UsageError", "run"]
 
@@ -41,11 +40,11 @@ async def run(args: argparse.Namespace) -> int:
     async with SkilljarClient(key, base_url=args.base_url, rate_limits=limits) as client:
         if args.command == "ping":
             await client.ping()
-            print(f"ok: {args.base_url} accepted the key")
+            print(f"ok: {clean(args.base_url)} accepted the key")
             return 0
         if args.command == "export":
             return await _export(client, args)
-        return await _job(client, args, limits)
+        return await run_job(client, args, limits)
 
 
 def _dry_run(args: argparse.Namespace, limits: RateLimits) -> int:
@@ -71,56 +70,6 @@ def _budget(limits: RateLimits) -> int:
         state = f"held {lane.held}, queued {lane.queued}"
         print(f"{CALL_NAMES[ct]:>12}: {windows or 'unlimited'}; {state}")
     return 0
-
-
-async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLimits) -> int:
-    # The whole file's structure is checked before any call, so a bad record cannot stop
-    # the job part way through.
-    await anyio.to_thread.run_sync(bulk.check_csv, args.csv)
-    rows = bulk.read_rows(args.csv)
-    total = await anyio.to_thread.run_sync(bulk.count_rows, args.csv)
-    printer = ProgressPrinter(sys.stderr)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    before = dict(client.stats.requests)
-    throttled_before = client.stats.throttled
-    try:
-        if args.command == "enroll":
-            summary = await bulk.enroll(
-                client,
-                rows,
-                domain=args.domain,
-                published_course_id=args.published_course,
-                published_path_id=args.published_path,
-                journal=args.journal,
-                total=total,
-                concurrency=args.concurrency,
-                on_progress=printer,
-            )
-        else:
-            summary = await bulk.add_domain_users(
-                client,
-                rows,
-                domain=args.domain,
-                journal=args.journal,
-                total=total,
-                concurrency=args.concurrency,
-                on_progress=printer,
-            )
-    except asyncio.CancelledError:
-        printer.finish()
-        hint = f" (journal {args.journal})" if args.journal else " (add --journal FILE to resume)"
-        print(
-            f"interrupted: finished items are recorded{hint}; run the same command to resume",
-            file=sys.stderr,
-        )
-        raise KeyboardInterrupt("resumable") from None
-    printer.finish()
-    # Count every call of the command, the job's up-front reads included.
-    summary.calls = {ct: n - before[ct] for ct, n in client.stats.requests.items()}
-    summary.throttled = client.stats.throttled - throttled_before
-    print_summary(summary, limits, loop.time() - started)
-    return 1 if summary.failed else 0
 
 
 async def _export(client: SkilljarClient, args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from .. import bulk
 from .._errors import APIConnectionError, AuthenticationError, SkilljarError
 from ._commands import UsageError, run
+from ._jobs import JobStopped
+from ._output import clean
 from ._parser import build_parser
 
 __all__ = ["main"]
@@ -28,15 +30,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not exc.args:  # a job already said what was kept and how to resume
             print("\ninterrupted", file=sys.stderr)
         return 130
-    except (UsageError, bulk.CsvError, bulk.JournalMismatchError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (UsageError, JobStopped, bulk.CsvError, bulk.JournalMismatchError, ValueError) as exc:
+        print(f"error: {clean(exc)}", file=sys.stderr)
         return 2
     except AuthenticationError:
         print(f"error: the API key in ${args.api_key_env} was rejected (401)", file=sys.stderr)
         return 2
     except APIConnectionError as exc:
-        print(f"error: cannot reach {args.base_url}: {exc.message}", file=sys.stderr)
+        print(f"error: cannot reach {clean(args.base_url)}: {clean(exc.message)}", file=sys.stderr)
         return 2
     except SkilljarError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {clean(exc)}", file=sys.stderr)
         return 2

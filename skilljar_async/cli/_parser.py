@@ -54,5 +54,8 @@ def _job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--domain", required=True)
     command.add_argument("--journal", metavar="FILE", help="resume file (JSON lines)")
     command.add_argument(
+        "--failures", metavar="FILE", help="write the failed rows here, in the input's columns"
+    )
+    command.add_argument(
         "--dry-run", action="store_true", help="count calls and time; send nothing"
     )
