@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from skilljar_async import SkilljarClient, cli
@@ -26,11 +27,14 @@ from skilljar_async.bulk import (
     CsvError,
     Journal,
     JournalMismatchError,
+    Progress,
     check_csv,
     read_rows,
     update_enrollments,
 )
 from skilljar_async.cli._export import write_export
+from skilljar_async.cli._output import clean
+from skilljar_async.cli._progress import ProgressPrinter
 from skilljar_async.models import DomainUser
 from skilljar_async.reports import StateFileError
 from skilljar_async.reports._state import ReportState, write_state
@@ -371,3 +375,155 @@ def test_export_into_a_closed_pipe_exits_quietly(served: SkilljarEmulator, api_k
     assert b"Traceback" not in err
     assert b"BrokenPipe" not in err
     assert status == 128 + signal.SIGPIPE
+
+
+# -- the terminal ---------------------------------------------------------------------------
+
+
+def test_clean_strips_terminal_control_sequences() -> None:
+    """Control characters reach the terminal: escapes, C1 and bidi overrides are replaced."""
+    text = "Eve\x1b]0;owned\x07\x1b[2J\r\nnext\x9b1m\u202eevil\x7f"
+    cleaned = clean(text)
+    assert not any(ch in cleaned for ch in "\x1b\x07\r\n\x9b\u202e\x7f")
+    assert cleaned.startswith("Eve?]0;owned?")
+
+
+def _csv(path: Path, rows: list[str], header: str = "email,first_name") -> Path:
+    path.write_text(header + "\n" + "".join(row + "\n" for row in rows))
+    return path
+
+
+def _add(emu: SkilljarEmulator, rows: Path, *options: str) -> list[str]:
+    return ["--base-url", emu.base_url, *options, "domain-users", "add", "--csv", str(rows),
+            "--domain", DOMAIN]  # fmt: skip
+
+
+def test_summary_prints_csv_values_without_control_characters(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Control characters reach the terminal: a learner's value in the summary is cleaned."""
+    rows = _csv(tmp_path / "rows.csv", ["evil\x1b]0;owned\x07\x1b[2J@x,A"])
+    assert cli.main(_add(served, rows)) == 1
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err
+    assert "evil?]0;owned??[2j@x" in captured.out  # keys are lower-cased e-mail addresses
+
+
+# -- systemic errors ----------------------------------------------------------------------------
+
+
+class _RevokeAfter(list[Any]):
+    """The emulator's request log, revoking every full-access key after `n` created learners."""
+
+    def __init__(self, emu: SkilljarEmulator, n: int) -> None:
+        super().__init__()
+        self.emu = emu
+        self.n = n
+
+    def append(self, request: Any) -> None:
+        super().append(request)
+        created = sum(1 for r in self if r.method == "POST" and r.status == 201)
+        if created >= self.n:
+            self.emu.state.api_keys = frozenset()
+
+
+def test_a_revoked_key_stops_the_job_at_once_and_it_resumes(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key revoked mid-job does not stop it: now no call follows, exit 2, and it resumes."""
+    rows = _csv(tmp_path / "rows.csv", [f"new{i}@example.org,N" for i in range(400)])
+    journal = tmp_path / "journal.jsonl"
+    served.state.requests = _RevokeAfter(served, 50)
+    argv = [*_add(served, rows, "--concurrency", "4"), "--journal", str(journal)]
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    (line,) = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert "AuthenticationError" in line
+    assert "run the same command to resume" in line
+    posts = [r for r in served.requests if r.method == "POST"]
+    created = [r for r in posts if r.status == 201]
+    assert len(posts) - len(created) <= 4  # only the calls already in flight
+    done = [json.loads(x) for x in journal.read_text().splitlines()[1:]]
+    assert {d["s"] for d in done} == {"succeeded"}
+    assert len(done) == len(created)
+    served.state.requests = []
+    served.state.api_keys = frozenset({served.api_key})
+    assert cli.main(argv) == 0
+    assert f"{len(created)} done by an earlier run" in capsys.readouterr().out
+    assert sum(1 for r in served.requests if r.method == "POST") == 400 - len(created)
+
+
+def test_a_read_only_key_stops_at_the_first_refused_write(
+    served: SkilljarEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A 403 on a write stops the job: only the writes already in flight are sent."""
+    monkeypatch.setenv("SKILLJAR_API_KEY", served.read_only_key)
+    rows = _csv(tmp_path / "rows.csv", [f"ro{i}@example.org,N" for i in range(200)])
+    assert cli.main(_add(served, rows, "--concurrency", "4")) == 2
+    assert sum(1 for r in served.requests if r.method == "POST") <= 4
+
+
+def test_an_unknown_domain_stops_the_job_before_any_write(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 404 for the job's own domain stops it: one line, exit 2, no write sent."""
+    rows = _csv(tmp_path / "rows.csv", [f"nd{i}@example.org,N" for i in range(50)])
+    argv = ["--base-url", served.base_url, "domain-users", "add", "--csv", str(rows),
+            "--domain", "no-such.example.com"]  # fmt: skip
+    assert cli.main(argv) == 2
+    assert "NotFoundError" in capsys.readouterr().err
+    assert all(r.method == "GET" for r in served.requests)
+
+
+def test_failures_are_grouped_and_written_ready_to_rerun(
+    served: SkilljarEmulator, api_key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary prints one line per failure: now grouped, and --failures keeps the rows."""
+    bad = [f"broken{i},B{i}" for i in range(300)]
+    rows = _csv(tmp_path / "rows.csv", [*bad, "good@example.org,G"], header="Email,First_Name")
+    failures = tmp_path / "failed.csv"
+    assert cli.main([*_add(served, rows), "--failures", str(failures)]) == 1
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) < 10
+    assert "300: ValueError: not a valid email address: …" in out
+    with failures.open(newline="") as handle:
+        written = list(csv.reader(handle))
+    assert written[0] == ["email", "first_name"]
+    assert sorted(",".join(r) for r in written[1:]) == sorted(bad)
+    assert _mode(failures) == 0o600
+
+
+def test_progress_prints_a_final_line_off_a_terminal() -> None:
+    """Off a terminal the progress line showed once: finish() prints the last one."""
+    stream = io.StringIO()
+    printer = ProgressPrinter(stream, tty=False, every=3600)
+    event = Progress(done=1, succeeded=1, existed=0, failed=0, skipped=0, total=3, elapsed=1.0,
+                     rate=1.0, eta=2.0)  # fmt: skip
+    printer(event)
+    printer(attrs.evolve(event, done=3, succeeded=3, eta=0.0))
+    assert stream.getvalue().count("\n") == 1
+    printer.finish()
+    assert stream.getvalue().splitlines()[-1].startswith("3/3 (100%)")
+
+
+def test_sigterm_is_handled_like_ctrl_c(served: SkilljarEmulator, tmp_path: Path) -> None:
+    """SIGTERM killed a job silently with -15: now exit 143, a resume hint, and it resumes."""
+    rows = _csv(tmp_path / "rows.csv", [f"term{i}@example.org,T" for i in range(60)])
+    journal = tmp_path / "journal.jsonl"
+    command = [sys.executable, "-m", "skilljar_async", *_add(served, rows, "--limits", "20/1"),
+               "--journal", str(journal)]  # fmt: skip
+    env = {**os.environ, "SKILLJAR_API_KEY": served.api_key}
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as job:
+        while not journal.exists() or journal.read_text().count("\n") < 6:
+            assert job.poll() is None
+            threading.Event().wait(0.02)  # waiting for the child's progress, not for a rate
+        job.send_signal(signal.SIGTERM)
+        _, err = job.communicate(timeout=60)
+    assert job.returncode == 143
+    assert b"run the same command to resume" in err
+    assert b"Traceback" not in err
+    done = [json.loads(x) for x in journal.read_text().splitlines()[1:]]
+    assert 0 < len(done) < 60
+    rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+    assert rerun.returncode == 0
+    assert f"{len(done)} done by an earlier run".encode() in rerun.stdout

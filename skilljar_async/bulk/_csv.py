@@ -62,14 +62,24 @@ class _Lines:
 class CsvRows(Iterator[dict[str, str]]):
     """A CSV file's rows: ``for`` reads the file on the spot, ``async for`` in a worker thread."""
 
-    __slots__ = ("_lines", "_rows", "columns")
+    __slots__ = ("_handle", "_lines", "_rows", "columns")
 
     def __init__(
-        self, rows: Iterator[dict[str, str]], lines: _Lines, columns: Sequence[str] = ()
+        self,
+        rows: Iterator[dict[str, str]],
+        lines: _Lines,
+        columns: Sequence[str] = (),
+        handle: IO[str] | None = None,
     ) -> None:
         self._rows = rows
         self._lines = lines
+        self._handle = handle
         self.columns = tuple(columns)  #: the header's column names, stripped and lower case
+
+    def close(self) -> None:
+        """Close the file now (a job that stopped early never reaches its end)."""
+        if self._handle is not None:
+            self._handle.close()
 
     def __next__(self) -> dict[str, str]:
         return next(self._rows)
@@ -94,7 +104,7 @@ def read_rows(
     the rows are then read lazily.
     """
     handle, lines, reader = _open_checked(path, required_any)
-    return CsvRows(_rows(path, handle, reader), lines, reader.fieldnames or ())
+    return CsvRows(_rows(path, handle, reader), lines, reader.fieldnames or (), handle)
 
 
 def check_csv(

@@ -66,6 +66,7 @@ async def run_job(client: SkilljarClient, args: argparse.Namespace, limits: Rate
         print(f"interrupted: {_resume_hint(args)}", file=sys.stderr)
         raise KeyboardInterrupt("resumable") from None
     finally:
+        rows.close()
         if failures is not None:  # the rows that failed so far are real, however it ended
             await anyio.to_thread.run_sync(failures.file.commit)
     printer.finish()
@@ -76,7 +77,8 @@ async def run_job(client: SkilljarClient, args: argparse.Namespace, limits: Rate
     if failures is not None and summary.failed:
         print(f"failed rows written to {clean(args.failures)}")
     if stopped is not None:
-        raise JobStopped(f"stopped: {clean(stopped)}; {_resume_hint(args)}")
+        cause = f"{type(stopped).__name__}: {stopped}"
+        raise JobStopped(f"stopped, nothing more sent: {clean(cause)}; {_resume_hint(args)}")
     return 1 if summary.failed else 0
 
 
