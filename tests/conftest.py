@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import aioresponses.core
 import pytest
+
+if TYPE_CHECKING:
+    from skilljar_async.testing import SkilljarEmulator
 
 
 class _CompatResponse(aiohttp.ClientResponse):
@@ -41,3 +45,29 @@ def _no_implicit_event_loop() -> None:
     ResourceWarning fails a later test under ``filterwarnings = error``.
     """
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def served() -> Iterator[SkilljarEmulator]:
+    """An emulator (no limits, 20 learners) serving from its own thread, for `cli.main` tests."""
+    from skilljar_async.testing import SkilljarEmulator
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    emu = SkilljarEmulator(limits=None, users=20)
+    asyncio.run_coroutine_threadsafe(emu.start(), loop).result(timeout=10)
+    try:
+        yield emu
+    finally:
+        asyncio.run_coroutine_threadsafe(emu.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+@pytest.fixture
+def api_key(monkeypatch: pytest.MonkeyPatch, served: SkilljarEmulator) -> str:
+    """The served emulator's key in $SKILLJAR_API_KEY."""
+    monkeypatch.setenv("SKILLJAR_API_KEY", served.api_key)
+    return served.api_key

@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -42,30 +42,6 @@ from skilljar_async.testing import SkilljarEmulator
 
 DOMAIN = "learn.example.com"
 JOB = {"op": "test", "domain": DOMAIN}
-
-
-@pytest.fixture
-def served() -> Iterator[SkilljarEmulator]:
-    """An emulator (no limits, 20 learners) serving from its own thread, for `cli.main` tests."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    emu = SkilljarEmulator(limits=None, users=20)
-    asyncio.run_coroutine_threadsafe(emu.start(), loop).result(timeout=10)
-    try:
-        yield emu
-    finally:
-        asyncio.run_coroutine_threadsafe(emu.stop(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-
-
-@pytest.fixture
-def api_key(monkeypatch: pytest.MonkeyPatch, served: SkilljarEmulator) -> str:
-    """The served emulator's key in $SKILLJAR_API_KEY."""
-    monkeypatch.setenv("SKILLJAR_API_KEY", served.api_key)
-    return served.api_key
 
 
 def _mode(path: Path) -> int:

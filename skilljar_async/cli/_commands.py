@@ -18,7 +18,8 @@ from ..models import DomainUser, Enrollment, UserOverview
 from ..ratelimit import CallType, RateLimits, SlidingWindowScheduler
 from ._export import write_export
 from ._jobs import run_job
-from ._output import CALL_NAMES, clean
+from ._output import CALL_NAMES, clean, silence_stdout
+from ._reports import export_progress
 
 __all__ = ["UsageError", "run"]
 
@@ -73,13 +74,15 @@ def _budget(limits: RateLimits) -> int:
 
 
 async def _export(client: SkilljarClient, args: argparse.Namespace) -> int:
+    if args.what == "progress":
+        return await export_progress(client, args)
     rows, model = _export_rows(client, args)
     if not args.out:
         try:
             count = await write_export(rows, sys.stdout, args.format, model, raw=args.raw)
             sys.stdout.flush()
         except BrokenPipeError:  # the reader went away (``| head``): stop quietly
-            _silence_stdout()
+            silence_stdout()
             return 128 + signal.SIGPIPE
     else:
         # The new export replaces the file only once complete: on any failure the
@@ -95,13 +98,6 @@ async def _export(client: SkilljarClient, args: argparse.Namespace) -> int:
     return 0
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
 def _export_rows(
     client: SkilljarClient, args: argparse.Namespace
 ) -> tuple[AsyncIterator[Any], type[object]]:
@@ -111,8 +107,8 @@ def _export_rows(
         raise UsageError(f"export {args.what} needs --domain")
     if args.what == "domain-users":
         return aiter(client.domains.users.list(args.domain, page_size=1000)), DomainUser
-    if not args.published_course:
-        raise UsageError("export enrollments needs --published-course")
+    if not args.published_course or len(args.published_course) > 1:
+        raise UsageError("export enrollments needs one --published-course")
     enrollments = client.domains.published_courses.enrollments
-    rows = enrollments.list(args.domain, args.published_course, page_size=1000)
+    rows = enrollments.list(args.domain, args.published_course[0], page_size=1000)
     return aiter(rows), Enrollment

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 from .. import bulk
 from ..ratelimit import CallType, RateLimits
 
-__all__ = ["CALL_NAMES", "clean", "print_summary"]
+__all__ = ["CALL_NAMES", "clean", "print_summary", "silence_stdout"]
 
 CALL_NAMES = {CallType.READ: "read", CallType.MODIFY: "modification", CallType.REMOVE: "removal"}
 
@@ -50,3 +52,10 @@ def print_summary(summary: bulk.BulkSummary, limits: RateLimits, makespan: float
         print(f"  {count:,}: {clean(kind)} (e.g. {keys}{more})")
         if examples and examples[0].error is not None:
             print(f"      {clean(examples[0].error)[:300]}")
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader is gone (``| head``): the last flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
