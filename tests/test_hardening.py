@@ -20,16 +20,20 @@ from typing import Any
 import attrs
 import pytest
 
-from skilljar_async import SkilljarClient, cli
+from skilljar_async import AuthenticationError, SkilljarClient, cli
 from skilljar_async._convert import structure
 from skilljar_async._files import UnsafePathError, atomic_file
 from skilljar_async.bulk import (
     CsvError,
+    ItemStatus,
+    JobStoppedError,
     Journal,
     JournalMismatchError,
+    Outcome,
     Progress,
     check_csv,
     read_rows,
+    run,
     update_enrollments,
 )
 from skilljar_async.cli._export import write_export
@@ -503,3 +507,28 @@ def test_sigterm_is_handled_like_ctrl_c(served: SkilljarEmulator, tmp_path: Path
     rerun = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
     assert rerun.returncode == 0
     assert f"{len(done)} done by an earlier run".encode() in rerun.stdout
+
+
+async def test_bulk_run_stops_at_a_systemic_error(
+    skilljar_emulator: SkilljarEmulator, tmp_path: Path
+) -> None:
+    """A key revoked mid-job does not stop it: bulk.run now raises JobStoppedError at once."""
+    emu = skilljar_emulator
+    seen: list[int] = []
+
+    async def fn(item: int) -> Outcome:
+        seen.append(item)
+        await asyncio.sleep(0)
+        if item >= 10:
+            raise AuthenticationError("revoked", status=401, method="POST")
+        return Outcome(ItemStatus.SUCCEEDED)
+
+    journal = tmp_path / "journal.jsonl"
+    async with SkilljarClient(emu.api_key, base_url=emu.base_url) as client:
+        with pytest.raises(JobStoppedError) as stopped:
+            await run(client, range(100), fn, key=str, journal=str(journal), concurrency=2)
+    assert len(seen) <= 12
+    assert stopped.value.summary.succeeded == 10
+    assert stopped.value.summary.failed == 0
+    assert isinstance(stopped.value.cause, AuthenticationError)
+    assert Journal.read_done(journal, job={"op": "run"}) == {str(i) for i in range(10)}
