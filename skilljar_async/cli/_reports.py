@@ -16,6 +16,7 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import signal
 import sys
 from typing import IO, Any
 
@@ -59,7 +60,7 @@ async def export_progress(client: SkilljarClient, args: argparse.Namespace) -> i
             sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
-        return 141
+        return 128 + signal.SIGPIPE
     except BaseException as exc:
         _stopped(out, args, printer, shower, exc)
         raise
