@@ -8,6 +8,11 @@ then sent again, which is safe because every bulk operation is naturally
 idempotent (the same enrollment time, the same email). A torn last line from a
 crash mid-write is ignored on reading.
 
+The first line is the header naming the job; a non-empty file whose first line is
+not this job's header is refused before anything is written, so a journal is never
+taken for another job's and no other file is appended to. Journals hold e-mail
+addresses: they are created 0600 and never opened through a symbolic link.
+
 Inside an event loop use the async methods (`aopen`, `arecord`, `aclose`): the
 read of an earlier run's lines and every ``fsync`` run in a worker thread, so a
 job inside a web app never blocks its loop on the disk. Appending a line stays on
