@@ -25,6 +25,7 @@ from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, retryable_status
 from ._sansio import (
     auth_headers,
+    check_base_url,
     check_page_size,
     encode_params,
     error_for,
@@ -191,6 +192,7 @@ class SkilljarClient:
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self.base_url = base_url.rstrip("/")
+        check_base_url(self.base_url)  # before the key could be sent in cleartext
         resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
         self.read_only = read_only
         self.priority = priority

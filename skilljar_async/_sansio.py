@@ -8,6 +8,7 @@ status → exception, secret redaction and the retry decision.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import datetime as dt
 import email.utils
 import json
@@ -34,6 +35,7 @@ __all__ = [
     "SECRET_KEYS",
     "USER_AGENT",
     "auth_headers",
+    "check_base_url",
     "check_page_size",
     "encode_params",
     "error_for",
@@ -102,6 +104,34 @@ def resolve_url(base_url: str, path: str) -> str:
     if not path.startswith("/"):
         path = "/" + path
     return base_url.rstrip("/") + path
+
+
+def check_base_url(base_url: str) -> None:
+    """Refuse a base URL that would send the API key in cleartext.
+
+    HTTPS is required, except on loopback hosts (127.0.0.0/8, ::1, ``localhost``),
+    where plain HTTP never leaves the machine (the emulator). Raises `ValueError`.
+    """
+    parts = urlsplit(base_url)
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return
+    if scheme == "http" and _is_loopback(parts.hostname or ""):
+        return
+    raise ValueError(
+        f"base_url must be https:// (got {scheme or 'no'} scheme, host "
+        f"{parts.hostname or '?'!r}): the API key would travel in cleartext; plain http:// "
+        "is allowed only for loopback hosts (127.0.0.1, ::1, localhost)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_page_size(value: int | None) -> int | None:
