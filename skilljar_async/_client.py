@@ -382,7 +382,7 @@ class SkilljarClient:
             if isinstance(response, TransportError):
                 failures = failures or _Failures(self, request, idempotent)
                 await failures.after_failure(response, attempts)
-            elif response.status < 400:
+            elif response.status < 300:
                 # Any success ends probing, whichever call saw the 429.
                 if (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
@@ -457,6 +457,7 @@ class _Failures:
             url=self.request.url,
             attempts=attempts,
             retry_after=retry_after,
+            location=response.header("Location") if 300 <= status < 400 else None,
         )
 
 

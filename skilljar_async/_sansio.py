@@ -256,13 +256,28 @@ def _first(value: Any) -> str:
 
 
 def error_for(
-    status: int, body: Any, *, method: str, url: str, attempts: int, retry_after: float | None
+    status: int,
+    body: Any,
+    *,
+    method: str,
+    url: str,
+    attempts: int,
+    retry_after: float | None,
+    location: str | None = None,
 ) -> APIStatusError:
-    """The typed exception for an error response (secrets in the body redacted)."""
+    """The typed exception for an error response (secrets in the body redacted).
+
+    A 3xx is one too: the client follows no redirect, so that every request that
+    leaves holds its own rate-limit slot and the key goes nowhere unexpected.
+    """
     body = redact(body)
     cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
     message = f"{status} {_summary(status, body)}"
-    if cls is PermissionDeniedError:
+    if 300 <= status < 400:
+        # The query of a Location may carry a token: show where, not what.
+        where = f" to {location.partition('?')[0]}" if location else ""
+        message = f"{status} redirect{where} refused: the client never follows redirects"
+    elif cls is PermissionDeniedError:
         message += " (read-only API keys cannot create, change or delete)"
     elif cls is NotFoundError:
         message += " (no such object in this organization, or the endpoint is not served)"
