@@ -22,7 +22,7 @@ from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError,
 from ._http import AsyncTransport, Request, Response, TransportError
 from ._lazy import SubResource
 from ._pagination import AsyncPaginator
-from ._retry import RetryPolicy, retryable_status
+from ._retry import RetryPolicy, done_by_earlier_attempt, retryable_status
 from ._sansio import (
     auth_headers,
     check_base_url,
@@ -261,6 +261,9 @@ class SkilljarClient:
 
         `path` is relative to `base_url` (``"/users"``) or an absolute URL on
         the same origin. POSTs are retried only when that cannot duplicate a write.
+        A DELETE retried after an attempt that may have reached the server (a
+        timeout, a dropped connection, a 5xx) and answered 404 returns None: the
+        earlier attempt deleted it. A 3xx is an `APIStatusError`: no redirect is followed.
         """
         return await self._request(method, path, params=params, json=json)
 
@@ -389,6 +392,10 @@ class SkilljarClient:
                 return parse_body(response.body)
             else:
                 failures = failures or _Failures(self, request, idempotent)
+                if done_by_earlier_attempt(
+                    request.method, response.status, may_have_arrived=failures.may_have_arrived
+                ):
+                    return None  # a retried DELETE: the first attempt deleted it
                 await failures.after_status(response, attempts, scheduler, call_type)
 
 
@@ -400,7 +407,15 @@ _URL_CACHE_SIZE: Final = 256
 class _Failures:
     """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
-    __slots__ = ("client", "failures", "first_throttle", "idempotent", "request", "throttles")
+    __slots__ = (
+        "client",
+        "failures",
+        "first_throttle",
+        "idempotent",
+        "may_have_arrived",
+        "request",
+        "throttles",
+    )
 
     def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
         self.client = client
@@ -409,12 +424,14 @@ class _Failures:
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
+        self.may_have_arrived = False  # an attempt the server may have carried out
 
     async def after_failure(self, failure: TransportError, attempts: int) -> None:
         """Back off before another attempt, or raise when that could duplicate a write."""
         client = self.client
         method, url = self.request.method, self.request.url
         self.failures += 1
+        self.may_have_arrived |= failure.sent
         if not client._retry.may_retry(
             method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
         ):
@@ -444,6 +461,7 @@ class _Failures:
                 return
         elif retryable_status(status):
             self.failures += 1
+            self.may_have_arrived = True
             if policy.may_retry(
                 method, attempts=self.failures, sent=True, idempotent=self.idempotent
             ):
