@@ -298,6 +298,8 @@ def _payload(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise ValueError("a webhook body must be a JSON object; it is not valid JSON") from None
+    except RecursionError:
+        raise ValueError("a webhook body must be a JSON object; it is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError(f"a webhook body must be a JSON object, got {type(data).__name__}")
     return data
