@@ -19,7 +19,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
-from ._http import AsyncTransport, Request, Response, TransportError
+from ._http import AsyncTransport, Request, Response, TransportError, current_request
 from ._lazy import SubResource
 from ._pagination import AsyncPaginator
 from ._retry import RetryPolicy, done_by_earlier_attempt, retryable_status
@@ -389,6 +389,7 @@ class SkilljarClient:
                 # Any success ends probing, whichever call saw the 429.
                 if (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
+                current_request.set(request)  # names the request if its body does not parse
                 return parse_body(response.body)
             else:
                 failures = failures or _Failures(self, request, idempotent)

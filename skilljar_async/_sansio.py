@@ -8,9 +8,9 @@ status → exception, secret redaction and the retry decision.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import datetime as dt
 import email.utils
+import ipaddress
 import json
 import math
 from collections.abc import Mapping

@@ -1,4 +1,4 @@
-"""Defects found by probing the client, transport, parsing and webhook receiver as an attacker would."""
+"""Defects found by probing the client, transport, parsing and webhook receiver."""
 
 from __future__ import annotations
 
@@ -278,7 +278,9 @@ def test_cleartext_base_url_is_refused(base_url: str) -> None:
 )
 def test_https_and_loopback_base_urls_are_accepted(base_url: str) -> None:
     """Defect 14: HTTPS anywhere and plain HTTP on loopback (the emulator) stay allowed."""
-    client = SkilljarClient("k", base_url=base_url, transport=MockTransport(lambda r: Response(200)))
+    client = SkilljarClient(
+        "k", base_url=base_url, transport=MockTransport(lambda r: Response(200))
+    )
     assert client.base_url == base_url
 
 
@@ -385,3 +387,122 @@ async def test_deeply_nested_json_is_a_400() -> None:
         assert response.status == 400
         assert "nested" in json.loads(await response.read())["detail"]
     assert events == []
+
+
+# --- 20: responses that do not parse ---------------------------------------------------
+
+PROGRESS_ROW: dict[str, Any] = {
+    "published_course_id": "pc1",
+    "course_progress": {"course_progress_id": "cp1", "completed_at": "2026-04-01T10:00:00Z"},
+    "all_enrollments": [{"enrollment_id": "e1", "course_progress_id": "cp1", "active": True}],
+}
+ODD_ROW: dict[str, Any] = {
+    "published_course_id": "pc2",
+    "course_progress": {"course_progress_id": "cp2", "completed_at": "2026-05-01"},
+    "all_enrollments": [{"enrollment_id": "e2", "active": False}],
+}
+
+
+def _array(rows: list[Any]) -> MockTransport:
+    return MockTransport(lambda request: Response.from_json(rows))
+
+
+@pytest.mark.looptime
+async def test_one_odd_row_does_not_fail_the_page() -> None:
+    """Defect 20: a row lacking all_enrollments[].course_progress_id failed the whole list."""
+    client = SkilljarClient("k", transport=_array([PROGRESS_ROW, ODD_ROW]))
+    rows = [row async for row in client.users.published_courses.list("u1")]
+    assert [row.published_course_id for row in rows] == ["pc1", "pc2"]
+    assert rows[1].all_enrollments[0].course_progress_id is None
+    assert rows[1].course_progress.completed_at is not None
+    assert rows[1].course_progress.completed_at.date().isoformat() == "2026-05-01"
+
+
+@pytest.mark.looptime
+async def test_a_value_that_does_not_parse_is_kept_raw_with_one_warning() -> None:
+    """Defect 20: an unparseable value is kept raw in `extra`, reported once, naming the path."""
+    from skilljar_async import ResponseParseWarning
+
+    bad = [
+        {**ODD_ROW, "course_progress": {"completed_at": "yesterday", "score": "lots"}}
+        for _ in range(3)
+    ]
+    client = SkilljarClient("k", transport=_array(bad))
+    with pytest.warns(ResponseParseWarning) as caught:
+        rows = [row async for row in client.users.published_courses.list("u1")]
+    messages = {str(w.message) for w in caught}
+    assert len(messages) == 1, messages
+    (message,) = messages
+    assert "UserPublishedCourseProgress" in message
+    assert "course_progress.completed_at" in message
+    assert "course_progress.score" in message
+    progress = rows[0].course_progress
+    assert progress.completed_at is None
+    assert progress.score is None
+    assert progress.extra == {"completed_at": "yesterday", "score": "lots"}
+
+
+@pytest.mark.looptime
+async def test_unreadable_nested_optional_object_is_kept_raw() -> None:
+    """Defect 20: a nested object without its identity empties that field only, kept raw."""
+    from skilljar_async import ResponseParseWarning
+    from skilljar_async._convert import unstructure
+
+    row = {**PROGRESS_ROW, "course": {"title": "no id"}}
+    client = SkilljarClient("k", transport=_array([row]))
+    with pytest.warns(ResponseParseWarning, match=r"course\b"):
+        (got,) = [r async for r in client.users.published_courses.list("u1")]
+    assert got.course is None
+    assert got.extra["course"] == {"title": "no id"}
+    assert unstructure(got)["course"] == {"title": "no id"}
+
+
+@pytest.mark.looptime
+@pytest.mark.parametrize(
+    ("row", "path"),
+    [
+        ({"course_progress": {}, "token": "tok-123"}, "published_course_id"),
+        ({**PROGRESS_ROW, "course_progress": "done", "token": "tok-123"}, "course_progress"),
+        ({**PROGRESS_ROW, "all_enrollments": [{"active": True}], "token": "tok-123"}, None),
+        ("not an object", ""),
+    ],
+)
+async def test_unreadable_identity_raises_response_validation_error(
+    row: Any, path: str | None
+) -> None:
+    """Defect 20: a raw cattrs error escaped the SkilljarError tree; now a typed, redacted one."""
+    from skilljar_async import ResponseValidationError
+
+    client = SkilljarClient("k", transport=_array([PROGRESS_ROW, row]))
+    if path is None:  # an enrollment without its id: that field alone is kept raw
+        from skilljar_async import ResponseParseWarning
+
+        with pytest.warns(ResponseParseWarning, match=r"all_enrollments"):
+            rows = [r async for r in client.users.published_courses.list("u1")]
+        assert rows[1].all_enrollments == ()
+        return
+    with pytest.raises(ResponseValidationError) as info:
+        async for _ in client.users.published_courses.list("u1"):
+            pass
+    error = info.value
+    assert isinstance(error, SkilljarError)
+    assert error.model == "UserPublishedCourseProgress"
+    assert error.path == path
+    assert error.method == "GET"
+    assert error.url == f"{BASE}/users/u1/published-courses"
+    assert "UserPublishedCourseProgress" in str(error)
+    assert "/published-courses" in str(error)
+    assert "tok-123" not in f"{error} {error.body!r}"
+
+
+@pytest.mark.looptime
+async def test_retrieve_names_a_nested_identity_path() -> None:
+    """Defect 20: a single object missing a nested required field names its full path."""
+    from skilljar_async import ResponseValidationError
+
+    client = SkilljarClient(
+        "k", transport=MockTransport(lambda r: Response.from_json({"user": {"email": "a@b.c"}}))
+    )
+    with pytest.raises(ResponseValidationError, match=r"user\.id") as info:
+        await client.users.retrieve("u1")
+    assert (info.value.model, info.value.path) == ("UserOverview", "user.id")

@@ -17,7 +17,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 import attrs
 import cattrs
 
-from .._convert import structure
+from .._convert import structure_strict
 from .._fields import extra_field
 from ..models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
 
@@ -317,7 +317,7 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         raise ValueError("a webhook body must carry a string event_type")
     cls = _EVENT_CLASSES.get(event_type, UnknownEvent)
     try:
-        return structure(data, cls)
+        return structure_strict(data, cls)
     except cattrs.BaseValidationError as exc:
         problems = "; ".join(cattrs.transform_error(exc))
         raise ValueError(f"malformed {event_type} event: {problems}") from exc

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from urllib.parse import parse_qs, urlsplit
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 from ._errors import SchedulerUnavailableError
 from ._script import STEP
