@@ -373,7 +373,11 @@ def structurer(cls: type[T]) -> Callable[[Any], T]:
         nonlocal hook
         if hook is None:
             hook = converter.get_structure_hook(cls)
-        return _parse(hook, data, cls)
+        try:  # `_parse`, inlined: this runs once per listed row
+            result: T = hook(data, cls)
+        except Exception:
+            return _parse_tolerantly(hook, data, cls)
+        return result
 
     parse.__qualname__ = parse.__name__ = f"parse_{cls.__name__}"
     return parse
