@@ -198,7 +198,11 @@ _raw_decode = json.JSONDecoder().raw_decode
 
 
 def parse_body(raw: bytes, content_type: str | None = None) -> Any:
-    """JSON when it parses, else the text (an HTML error page); None when empty."""
+    """JSON when it parses, else the text (an HTML error page); None when empty.
+
+    JSON nested too deeply for the parser counts as text too, so that no
+    RecursionError escapes: a model built from it then fails as a typed error.
+    """
     if not raw:
         return None
     try:
@@ -207,24 +211,35 @@ def parse_body(raw: bytes, content_type: str | None = None) -> Any:
         value, end = _raw_decode(text)
         if end == len(text):
             return value
-    except ValueError:  # not that: json.loads below sorts out the rest
+    except (ValueError, RecursionError):  # not that: json.loads below sorts out the rest
         pass
     if raw.isspace():
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     text = raw.decode("utf-8", errors="replace")
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
 def redact(value: Any) -> Any:
-    """A copy of a parsed body with every secret value replaced."""
+    """A copy of a parsed body with every secret value replaced.
+
+    A body nested past the interpreter's recursion limit becomes a placeholder:
+    it cannot be checked for secrets, so none of it is shown.
+    """
+    try:
+        return _redact(value)
+    except RecursionError:
+        return "<body nested too deeply to show>"
+
+
+def _redact(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if k in SECRET_KEYS else _redact(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [_redact(item) for item in value]
     return value
 
 

@@ -506,3 +506,28 @@ async def test_retrieve_names_a_nested_identity_path() -> None:
     with pytest.raises(ResponseValidationError, match=r"user\.id") as info:
         await client.users.retrieve("u1")
     assert (info.value.model, info.value.path) == ("UserOverview", "user.id")
+
+
+@pytest.mark.looptime
+async def test_deeply_nested_response_body_stays_in_the_error_tree() -> None:
+    """Defect 19/20: a response nested deeply enough raised RecursionError out of the client."""
+    from skilljar_async import ResponseValidationError
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    client, _ = _client(lambda r: Response(200, {"Content-Type": "application/json"}, deep))
+    assert isinstance(await client.request("GET", "/users/u1"), str)
+    with pytest.raises(ResponseValidationError):
+        await client.users.retrieve("u1")
+    failing, _ = _client(lambda r: Response(400, {"Content-Type": "application/json"}, deep))
+    with pytest.raises(APIStatusError):
+        await failing.request("GET", "/users/u1")
+
+
+def test_error_for_survives_a_body_nested_past_the_recursion_limit() -> None:
+    """Defect 19/20: redacting an error body nested very deeply raised RecursionError."""
+    body: Any = "x"
+    for _ in range(5000):
+        body = [body]
+    error = error_for(400, {"detail": body}, method="GET", url=BASE, attempts=1, retry_after=None)
+    assert error.status == 400
+    assert isinstance(error.field_errors, dict)
