@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import warnings
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,6 +14,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skilljar_async import (
     APIConnectionError,
@@ -531,3 +534,41 @@ def test_error_for_survives_a_body_nested_past_the_recursion_limit() -> None:
     error = error_for(400, {"detail": body}, method="GET", url=BASE, attempts=1, retry_after=None)
     assert error.status == 400
     assert isinstance(error.field_errors, dict)
+
+
+def _models() -> list[type[Any]]:
+    import attrs
+
+    from skilljar_async import models
+
+    found = [getattr(models, name) for name in models.__all__]
+    return [cls for cls in found if isinstance(cls, type) and attrs.has(cls)]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=8,
+)
+
+
+@given(data=st.data())
+@settings(max_examples=300, deadline=None)
+def test_any_json_either_parses_or_raises_response_validation_error(data: st.DataObject) -> None:
+    """Defect 20: whatever a server sends, parsing ends in a model or a `SkilljarError`."""
+    import attrs
+
+    from skilljar_async import ResponseParseWarning, ResponseValidationError
+    from skilljar_async._convert import structure
+
+    cls = data.draw(st.sampled_from(_models()))
+    names = [f.name for f in attrs.fields(cls)]
+    payload = data.draw(st.dictionaries(st.sampled_from(names), _JSON) | _JSON)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result: Any = structure(payload, cls)
+        except ResponseValidationError as exc:
+            result = exc.model
+    assert isinstance(result, cls) or result == cls.__name__
+    assert all(issubclass(w.category, ResponseParseWarning) for w in caught)
