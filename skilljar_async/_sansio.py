@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email.utils
+import ipaddress
 import json
 import math
 from collections.abc import Mapping
@@ -34,6 +35,7 @@ __all__ = [
     "SECRET_KEYS",
     "USER_AGENT",
     "auth_headers",
+    "check_base_url",
     "check_page_size",
     "encode_params",
     "error_for",
@@ -104,6 +106,34 @@ def resolve_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def check_base_url(base_url: str) -> None:
+    """Refuse a base URL that would send the API key in cleartext.
+
+    HTTPS is required, except on loopback hosts (127.0.0.0/8, ::1, ``localhost``),
+    where plain HTTP never leaves the machine (the emulator). Raises `ValueError`.
+    """
+    parts = urlsplit(base_url)
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return
+    if scheme == "http" and _is_loopback(parts.hostname or ""):
+        return
+    raise ValueError(
+        f"base_url must be https:// (got {scheme or 'no'} scheme, host "
+        f"{parts.hostname or '?'!r}): the API key would travel in cleartext; plain http:// "
+        "is allowed only for loopback hosts (127.0.0.1, ::1, localhost)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def check_page_size(value: int | None) -> int | None:
     """Check a page size against the API's 1..1000 range (None: the API's default)."""
     if value is None:
@@ -168,7 +198,11 @@ _raw_decode = json.JSONDecoder().raw_decode
 
 
 def parse_body(raw: bytes, content_type: str | None = None) -> Any:
-    """JSON when it parses, else the text (an HTML error page); None when empty."""
+    """JSON when it parses, else the text (an HTML error page); None when empty.
+
+    JSON nested too deeply for the parser counts as text too, so that no
+    RecursionError escapes: a model built from it then fails as a typed error.
+    """
     if not raw:
         return None
     try:
@@ -177,24 +211,35 @@ def parse_body(raw: bytes, content_type: str | None = None) -> Any:
         value, end = _raw_decode(text)
         if end == len(text):
             return value
-    except ValueError:  # not that: json.loads below sorts out the rest
+    except (ValueError, RecursionError):  # not that: json.loads below sorts out the rest
         pass
     if raw.isspace():
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     text = raw.decode("utf-8", errors="replace")
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
 def redact(value: Any) -> Any:
-    """A copy of a parsed body with every secret value replaced."""
+    """A copy of a parsed body with every secret value replaced.
+
+    A body nested past the interpreter's recursion limit becomes a placeholder:
+    it cannot be checked for secrets, so none of it is shown.
+    """
+    try:
+        return _redact(value)
+    except RecursionError:
+        return "<body nested too deeply to show>"
+
+
+def _redact(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if k in SECRET_KEYS else _redact(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [_redact(item) for item in value]
     return value
 
 
@@ -226,13 +271,28 @@ def _first(value: Any) -> str:
 
 
 def error_for(
-    status: int, body: Any, *, method: str, url: str, attempts: int, retry_after: float | None
+    status: int,
+    body: Any,
+    *,
+    method: str,
+    url: str,
+    attempts: int,
+    retry_after: float | None,
+    location: str | None = None,
 ) -> APIStatusError:
-    """The typed exception for an error response (secrets in the body redacted)."""
+    """The typed exception for an error response (secrets in the body redacted).
+
+    A 3xx is one too: the client follows no redirect, so that every request that
+    leaves holds its own rate-limit slot and the key goes nowhere unexpected.
+    """
     body = redact(body)
     cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
     message = f"{status} {_summary(status, body)}"
-    if cls is PermissionDeniedError:
+    if 300 <= status < 400:
+        # The query of a Location may carry a token: show where, not what.
+        where = f" to {location.partition('?')[0]}" if location else ""
+        message = f"{status} redirect{where} refused: the client never follows redirects"
+    elif cls is PermissionDeniedError:
         message += " (read-only API keys cannot create, change or delete)"
     elif cls is NotFoundError:
         message += " (no such object in this organization, or the endpoint is not served)"
