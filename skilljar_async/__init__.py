@@ -9,8 +9,11 @@ from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BudgetExhaustedError as BudgetExhaustedError
 from ._errors import ConflictError as ConflictError
 from ._errors import NotFoundError as NotFoundError
+from ._errors import PaginationError as PaginationError
 from ._errors import PermissionDeniedError as PermissionDeniedError
 from ._errors import RateLimitError as RateLimitError
+from ._errors import ResponseParseWarning as ResponseParseWarning
+from ._errors import ResponseValidationError as ResponseValidationError
 from ._errors import ServerError as ServerError
 from ._errors import SkilljarError as SkilljarError
 from ._errors import ValidationError as ValidationError
@@ -38,9 +41,12 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "Page",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimits",
+    "ResponseParseWarning",
+    "ResponseValidationError",
     "ServerError",
     "SkilljarClient",
     "SkilljarError",

@@ -20,10 +20,10 @@ from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import BASE_URL_ENV as _BASE_URL_ENV
 from ._budget import budget_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
-from ._http import AsyncTransport, Request, Response, TransportError
+from ._http import AsyncTransport, Request, Response, TransportError, current_request
 from ._lazy import SubResource
 from ._pagination import AsyncPaginator
-from ._retry import RetryPolicy, retryable_status
+from ._retry import RetryPolicy, done_by_earlier_attempt, retryable_status
 from ._sansio import (
     auth_headers,
     check_base_url,
@@ -196,10 +196,17 @@ class SkilljarClient:
             )
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        from_env = None
         if base_url is None:
-            from_env = os.environ.get(_BASE_URL_ENV)
-            base_url = check_base_url(from_env, _BASE_URL_ENV) if from_env else DEFAULT_BASE_URL
+            from_env = os.environ.get(_BASE_URL_ENV) or None
+            base_url = from_env or DEFAULT_BASE_URL
         self.base_url = base_url.rstrip("/")
+        try:
+            check_base_url(self.base_url)  # before the key could be sent in cleartext
+        except ValueError as exc:
+            if from_env is None:
+                raise
+            raise ValueError(f"{_BASE_URL_ENV}: {exc}") from None
         resolve_url(self.base_url, "/ping")  # a malformed base URL fails here, not later
         self.read_only = read_only
         self.priority = priority
@@ -268,6 +275,9 @@ class SkilljarClient:
 
         `path` is relative to `base_url` (``"/users"``) or an absolute URL on
         the same origin. POSTs are retried only when that cannot duplicate a write.
+        A DELETE retried after an attempt that may have reached the server (a
+        timeout, a dropped connection, a 5xx) and answered 404 returns None: the
+        earlier attempt deleted it. A 3xx is an `APIStatusError`: no redirect is followed.
         """
         return await self._request(method, path, params=params, json=json)
 
@@ -389,13 +399,18 @@ class SkilljarClient:
             if isinstance(response, TransportError):
                 failures = failures or _Failures(self, request, idempotent)
                 await failures.after_failure(response, attempts)
-            elif response.status < 400:
+            elif response.status < 300:
                 # Any success ends probing, whichever call saw the 429.
                 if (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
+                current_request.set(request)  # names the request if its body does not parse
                 return parse_body(response.body)
             else:
                 failures = failures or _Failures(self, request, idempotent)
+                if done_by_earlier_attempt(
+                    request.method, response.status, may_have_arrived=failures.may_have_arrived
+                ):
+                    return None  # a retried DELETE: the first attempt deleted it
                 await failures.after_status(response, attempts, scheduler, call_type)
 
 
@@ -407,7 +422,15 @@ _URL_CACHE_SIZE: Final = 256
 class _Failures:
     """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
-    __slots__ = ("client", "failures", "first_throttle", "idempotent", "request", "throttles")
+    __slots__ = (
+        "client",
+        "failures",
+        "first_throttle",
+        "idempotent",
+        "may_have_arrived",
+        "request",
+        "throttles",
+    )
 
     def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
         self.client = client
@@ -416,12 +439,14 @@ class _Failures:
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
+        self.may_have_arrived = False  # an attempt the server may have carried out
 
     async def after_failure(self, failure: TransportError, attempts: int) -> None:
         """Back off before another attempt, or raise when that could duplicate a write."""
         client = self.client
         method, url = self.request.method, self.request.url
         self.failures += 1
+        self.may_have_arrived |= failure.sent
         if not client._retry.may_retry(
             method, attempts=self.failures, sent=failure.sent, idempotent=self.idempotent
         ):
@@ -451,6 +476,7 @@ class _Failures:
                 return
         elif retryable_status(status):
             self.failures += 1
+            self.may_have_arrived = True
             if policy.may_retry(
                 method, attempts=self.failures, sent=True, idempotent=self.idempotent
             ):
@@ -464,6 +490,7 @@ class _Failures:
             url=self.request.url,
             attempts=attempts,
             retry_after=retry_after,
+            location=response.header("Location") if 300 <= status < 400 else None,
         )
 
 

@@ -11,16 +11,36 @@ helpers), so the wire rules live in one place:
 * Unknown enum values are tolerated: a field typed ``SomeEnum | str`` holds the enum
   member when the value is known and the raw string when it is not. Because the enums
   are `enum.StrEnum`, ``field == "VALUE"`` works in both cases.
-* A missing required field raises `cattrs.ClassValidationError`; `structure` attaches a
-  note such as ``required field missing @ $.user.id`` so the culprit is named.
+
+What is strict and what is tolerant (`structure` and `structurer`, which every resource
+uses; a payload that parses cleanly takes the fast path and never pays for this):
+
+* Strict: the fields a model *requires* (no default), which are its identity: ``id``,
+  or what names a row that has none (``user``, ``published_course_id``,
+  ``enrollment_id``, a domain's ``name``, ...). When one is missing or does not parse,
+  or the object is not a JSON object at all, `ResponseValidationError` (a
+  `SkilljarError`) names the request, the model and the field path, with the object's
+  redacted body. Fields nested under a required field are held to the same rule.
+* Tolerant: every other field. A missing one takes its default (None, or an empty
+  collection). A value that does not parse (a date that is not one, a nested object
+  that lacks its own identity) leaves the field at its default, so the declared types
+  stay true, and is kept as it came in the model's ``extra`` mapping under its own
+  key (`unstructure` writes it back). One `ResponseParseWarning` per object names the
+  model and every such field path (``course_progress.completed_at``,
+  ``all_enrollments[]``), never a value.
+
+`converter` itself, and `structure_strict` (webhook payloads), stay strict: a failure
+raises `cattrs.ClassValidationError` with a note such as ``required field missing @ $.user.id``.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import enum
 import types
 import typing
+import warnings
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -29,7 +49,19 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-__all__ = ["EXTRA_FIELD", "converter", "make_converter", "structure", "structurer", "unstructure"]
+from ._errors import ResponseParseWarning, ResponseValidationError
+from ._http import current_request
+from ._sansio import redact
+
+__all__ = [
+    "EXTRA_FIELD",
+    "converter",
+    "make_converter",
+    "structure",
+    "structure_strict",
+    "structurer",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -155,22 +187,112 @@ def _keep_as_is(value: Any, _: Any) -> Any:
     return value
 
 
+class _Unreadable(Exception):
+    """A required field (or the object itself, path "") cannot be read; tolerant mode only."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+
+#: Set while a tolerant pass runs: the (path, reason) of every field kept raw so far.
+_tolerant: contextvars.ContextVar[list[tuple[str, str]] | None] = contextvars.ContextVar(
+    "skilljar_tolerant_parse", default=None
+)
+
+
 def _model_structure_factory(cls: type[Any], conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
     """Build a structure hook that routes undeclared keys into ``extra``."""
     # The keyword is the field's name, so it must match EXTRA_FIELD.
     generated = make_dict_structure_fn(cls, conv, extra=override(struct_hook=_keep_as_is))
     declared = frozenset(name for name in attrs.fields_dict(cls) if name != EXTRA_FIELD)
     name = cls.__name__
+    tolerant = _TolerantModel(cls, conv)
 
     def structure_model(data: Any, _: Any) -> Any:
         if type(data) is not dict and not isinstance(data, Mapping):
+            if _tolerant.get() is not None:
+                raise _Unreadable("", f"expected a JSON object, got {type(data).__name__}")
             raise TypeError(f"expected a JSON object for {name}, got {type(data).__name__}")
         undeclared = {key: val for key, val in data.items() if key not in declared}
+        problems = _tolerant.get()
+        if problems is not None:
+            return tolerant(data, undeclared, problems)
         # A payload key literally named "extra" is undeclared too, so it lands inside
         # the mapping instead of clobbering it.
         return generated({**data, EXTRA_FIELD: undeclared}, cls)
 
     return structure_model
+
+
+class _TolerantModel:
+    """Structure one model field by field: required fields strict, the rest kept raw on failure."""
+
+    __slots__ = ("cls", "conv", "specs")
+
+    def __init__(self, cls: type[Any], conv: cattrs.Converter) -> None:
+        self.cls = cls
+        self.conv = conv
+        # (key, init keyword, type, required, hook): built on first use, as most
+        # models never meet a payload that fails to parse.
+        self.specs: list[tuple[str, str, Any, bool, Callable[[Any, Any], Any]]] | None = None
+
+    def _specs(self) -> list[tuple[str, str, Any, bool, Callable[[Any, Any], Any]]]:
+        if self.specs is None:
+            self.specs = [
+                (f.name, f.alias or f.name, f.type, f.default is attrs.NOTHING, hook)
+                for f in attrs.fields(self.cls)
+                if f.name != EXTRA_FIELD
+                for hook in [self.conv.get_structure_hook(f.type)]
+            ]
+        return self.specs
+
+    def __call__(
+        self, data: Mapping[str, Any], undeclared: dict[str, Any], problems: list[tuple[str, str]]
+    ) -> Any:
+        kwargs: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        for key, keyword, tp, required, hook in self._specs():
+            if key not in data:
+                if required:
+                    raise _Unreadable(key, "missing")
+                continue
+            value = data[key]
+            mark = len(problems)
+            try:
+                kwargs[keyword] = hook(value, tp)
+            except Exception as exc:
+                del problems[mark:]
+                inner = _find_unreadable(exc)
+                reason = inner.reason if inner else f"does not parse ({type(exc).__name__})"
+                path = _join(key, value, inner.path if inner else "")
+                if required:
+                    raise _Unreadable(path, reason) from None
+                raw[key] = value
+                problems.append((key, reason))
+                continue
+            if len(problems) > mark:  # a nested object kept some of its fields raw
+                problems[mark:] = [(_join(key, value, p), r) for p, r in problems[mark:]]
+        return self.cls(**kwargs, **{EXTRA_FIELD: {**undeclared, **raw}})
+
+
+def _find_unreadable(exc: BaseException) -> _Unreadable | None:
+    """The `_Unreadable` inside an error cattrs may have wrapped in exception groups."""
+    if isinstance(exc, _Unreadable):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _find_unreadable(inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _join(key: str, value: Any, inner: str) -> str:
+    """A field path: ``key.inner``, or ``key[].inner`` inside an array (no index: one per row)."""
+    head = f"{key}[]" if isinstance(value, list) else key
+    return f"{head}.{inner}" if inner else head
 
 
 def _model_unstructure_factory(
@@ -182,8 +304,10 @@ def _model_unstructure_factory(
     def unstructure_model(obj: Any) -> dict[str, Any]:
         out = generated(obj)
         for key, value in getattr(obj, EXTRA_FIELD).items():
-            # Declared fields win if a hand-built model repeats one of them in `extra`.
-            out.setdefault(key, value)
+            # Declared fields win if a hand-built model repeats one of them in `extra`,
+            # unless the field is None: then `extra` holds a value that did not parse.
+            if out.get(key) is None:
+                out[key] = value
         return out
 
     return unstructure_model
@@ -219,8 +343,8 @@ def _name_failures(exc: cattrs.ClassValidationError) -> None:
     exc.add_note("; ".join(cattrs.transform_error(exc)))
 
 
-def structure(data: Any, cls: type[T]) -> T:
-    """Build a `cls` instance from parsed JSON, naming any failing field in the error."""
+def structure_strict(data: Any, cls: type[T]) -> T:
+    """Build a `cls` instance from parsed JSON or raise cattrs' error, naming each failing field."""
     try:
         return converter.structure(data, cls)
     except cattrs.ClassValidationError as exc:
@@ -228,11 +352,20 @@ def structure(data: Any, cls: type[T]) -> T:
         raise
 
 
+def structure(data: Any, cls: type[T]) -> T:
+    """Build a `cls` instance from a response body: strict on identity, tolerant elsewhere.
+
+    See the module docstring: raises `ResponseValidationError`, may warn `ResponseParseWarning`.
+    """
+    return _parse(converter.get_structure_hook(cls), data, cls)
+
+
 def structurer(cls: type[T]) -> Callable[[Any], T]:
     """Return a one-argument parser for `cls` with its hook looked up once, for list rows.
 
-    The hook is built on the first call, not here: the resource modules make a parser
-    per listed model at import time, and most are never used by a given program.
+    It parses as `structure` does. The hook is built on the first call, not here: the
+    resource modules make a parser per listed model at import time, and most are never
+    used by a given program.
     """
     hook: Callable[[Any, Any], Any] | None = None
 
@@ -240,15 +373,61 @@ def structurer(cls: type[T]) -> Callable[[Any], T]:
         nonlocal hook
         if hook is None:
             hook = converter.get_structure_hook(cls)
-        try:
+        try:  # `_parse`, inlined: this runs once per listed row
             result: T = hook(data, cls)
-        except cattrs.ClassValidationError as exc:
-            _name_failures(exc)
-            raise
+        except Exception:
+            return _parse_tolerantly(hook, data, cls)
         return result
 
     parse.__qualname__ = parse.__name__ = f"parse_{cls.__name__}"
     return parse
+
+
+def _parse(hook: Callable[[Any, Any], Any], data: Any, cls: type[T]) -> T:
+    """The strict, fast pass; on any failure, the tolerant pass."""
+    try:
+        result: T = hook(data, cls)
+    except Exception:
+        return _parse_tolerantly(hook, data, cls)
+    return result
+
+
+def _parse_tolerantly(hook: Callable[[Any, Any], Any], data: Any, cls: type[T]) -> T:
+    """Parse again keeping unparseable fields raw; raise only for an unreadable identity."""
+    problems: list[tuple[str, str]] = []
+    token = _tolerant.set(problems)
+    try:
+        result: T = hook(data, cls)
+    except Exception as exc:
+        inner = _find_unreadable(exc)
+        failure = inner or _Unreadable("", f"does not parse ({type(exc).__name__})")
+        raise _validation_error(cls, failure, data) from None
+    finally:
+        _tolerant.reset(token)
+    if problems:
+        paths = ", ".join(sorted({path for path, _ in problems}))
+        # No values and no row numbers: the message is the same for every row with the
+        # same fault, so Python's warning filter reports it once.
+        warnings.warn(
+            f"{cls.__name__}: fields that did not parse were kept as they came in `extra`: {paths}",
+            ResponseParseWarning,
+            stacklevel=2,
+        )
+    return result
+
+
+def _validation_error(cls: type[Any], failure: _Unreadable, data: Any) -> ResponseValidationError:
+    """The typed error for an object whose identity cannot be read, naming the request."""
+    request = current_request.get()
+    where = f".{failure.path}" if failure.path else ""
+    return ResponseValidationError(
+        f"cannot read {cls.__name__}{where} from the response: {failure.reason}",
+        model=cls.__name__,
+        path=failure.path,
+        body=redact(data),
+        method=request.method if request else None,
+        url=request.url if request else None,
+    )
 
 
 def unstructure(obj: Any) -> Any:

@@ -2,6 +2,8 @@
 
     SkilljarError
     ├── BudgetExhaustedError        no rate slot within the caller's `max_wait`
+    ├── PaginationError             a list's next links loop or lead nowhere
+    ├── ResponseValidationError     a response object whose identity cannot be read
     ├── APIConnectionError          no usable response (refused, dropped, reset)
     │   └── APITimeoutError         also a builtin TimeoutError
     └── APIStatusError              the server answered with an error status
@@ -12,6 +14,8 @@
         ├── ConflictError           409
         ├── RateLimitError          429 past the waiting cap, `retry_after`
         └── ServerError             5xx
+
+    ResponseParseWarning            (a warning) a field kept raw because it did not parse
 
 Every error carries `method`, `url` and `attempts`; status errors add `status`
 and the parsed `body` (JSON, or text for HTML error pages), with secrets
@@ -34,8 +38,11 @@ __all__ = [
     "BudgetExhaustedError",
     "ConflictError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseParseWarning",
+    "ResponseValidationError",
     "ServerError",
     "SkilljarError",
     "ValidationError",
@@ -83,6 +90,40 @@ class BudgetExhaustedError(SkilljarError):
         self.call_type = call_type
         self.retry_after = retry_after
         self.max_wait = max_wait
+
+
+class PaginationError(SkilljarError):
+    """A list's ``next`` links repeat a page already read, or a page has no rows but a next link.
+
+    Either would make the scan run forever; `url` is the offending ``next`` link.
+    """
+
+
+class ResponseValidationError(SkilljarError):
+    """A response object whose identity (a field its model requires) cannot be read.
+
+    `model` names the model, `path` the field (``user.id``, ``all_enrollments[].enrollment_id``),
+    `body` the object as received with secrets redacted; `method` and `url` the request.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str,
+        path: str,
+        body: Any = None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url)
+        self.model = model
+        self.path = path
+        self.body = body
+
+
+class ResponseParseWarning(UserWarning):
+    """A response field did not parse: the model holds its default and ``extra`` the raw value."""
 
 
 class APIConnectionError(SkilljarError):

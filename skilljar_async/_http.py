@@ -8,6 +8,7 @@ is the default; `skilljar_async.testing.MockTransport` answers from a function.
 
 from __future__ import annotations
 
+import contextvars
 import json as _json
 from collections.abc import Mapping
 from typing import Any, NamedTuple, Protocol
@@ -15,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["AsyncTransport", "Request", "Response", "TransportError"]
+__all__ = ["AsyncTransport", "Request", "Response", "TransportError", "current_request"]
 
 # Named tuples, not attrs classes: one of each is built per request on the hot
 # path, where a tuple costs half as much; they are just as immutable.
@@ -115,3 +116,10 @@ class AsyncTransport(Protocol):
     async def aclose(self) -> None:  # pragma: no cover - protocol
         """Release connections; the transport is not used afterwards."""
         ...
+
+
+#: The request whose response this context is reading (set by the client on success), so a
+#: response that does not parse can name the request it answered.
+current_request: contextvars.ContextVar[Request | None] = contextvars.ContextVar(
+    "skilljar_current_request", default=None
+)

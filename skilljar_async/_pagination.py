@@ -1,7 +1,9 @@
 """Streaming list endpoints: `AsyncPaginator[T]` and `Page[T]`.
 
 A paginator follows the server's ``next`` links verbatim (page numbers and
-cursors alike), refuses links to another origin, keeps one page fetched ahead
+cursors alike), refuses links to another origin, stops with `PaginationError`
+when a link repeats a page already read or a page with no rows has one (either
+would make the scan endless), keeps one page fetched ahead
 while the caller works on the current one, and on a failed page raises the
 error with ``resume_from`` set so the scan can continue where it stopped.
 """
@@ -14,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from ._errors import SkilljarError
+from ._errors import PaginationError, SkilljarError
 from ._sansio import same_origin
 
 __all__ = ["AsyncPaginator", "Page"]
@@ -86,10 +88,13 @@ class AsyncPaginator(Generic[T]):
         url = self._url
         pending: asyncio.Task[Page[T]] | None = None
         page = await self._resumable(self._page(url, self._params), url, yielded)
+        seen = {url}
         try:
             while True:
                 room = None if limit is None else limit - yielded
                 more = page.next_url is not None and (room is None or len(page.items) < room)
+                if more:
+                    _check_next(page, seen)
                 if more and self._read_ahead:
                     pending = _background(self._page(page.next_url, None))  # type: ignore[arg-type]
                 if room is not None and len(page.items) > room:
@@ -121,6 +126,23 @@ class AsyncPaginator(Generic[T]):
         items, total, next_url = _split(raw, url)
         parse = self._parse
         return Page(items=[parse(item) for item in items], total=total, next_url=next_url, url=url)
+
+
+def _check_next(page: Page[Any], seen: set[str]) -> None:
+    """Refuse a next link that would make the scan endless; remember it otherwise."""
+    next_url = page.next_url
+    assert next_url is not None
+    if next_url in seen:
+        raise PaginationError(
+            "the server's next link repeats a page already read; stopping an endless scan",
+            url=next_url,
+        )
+    if not page.items:
+        raise PaginationError(
+            "a page with no rows has a next link; stopping a scan that may not end",
+            url=next_url,
+        )
+    seen.add(next_url)
 
 
 def _background(coro: Awaitable[Page[T]]) -> asyncio.Task[Page[T]]:

@@ -4,6 +4,10 @@
 retried up to `max_retries` when repeating the request cannot duplicate a
 write: any method but POST, a POST the server never received, or a POST that
 is naturally idempotent (enrollment creates, adding a user to a domain).
+
+A DELETE retried after an attempt that may have reached the server (it timed
+out or dropped after sending, or got a 5xx/408) and answered 404 has been done:
+the earlier attempt deleted the object, so the call succeeds.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import random
 
 import attrs
 
-__all__ = ["RetryPolicy", "retryable_status"]
+__all__ = ["RetryPolicy", "done_by_earlier_attempt", "retryable_status"]
 
 _RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
 
@@ -20,6 +24,14 @@ _RETRYABLE_STATUSES = frozenset({408, 500, 502, 503, 504})
 def retryable_status(status: int) -> bool:
     """Statuses worth another attempt besides 429: timeouts and server failures."""
     return status in _RETRYABLE_STATUSES or status > 504
+
+
+def done_by_earlier_attempt(method: str, status: int, *, may_have_arrived: bool) -> bool:
+    """Whether an error status on a retry means an earlier attempt did the work.
+
+    Only a 404 to a DELETE whose earlier attempt may have reached the server.
+    """
+    return status == 404 and may_have_arrived and method == "DELETE"
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email.utils
+import ipaddress
 import json
 import math
 from collections.abc import Mapping
@@ -91,27 +92,6 @@ def same_origin(a: str, b: str) -> bool:
     return _origin(a) == _origin(b)
 
 
-_LOOPBACK_HOSTS: Final = frozenset({"localhost", "::1"})
-
-
-def check_base_url(base_url: str, source: str) -> str:
-    """Check a base URL from `source` (e.g. an environment variable): https, or http on loopback.
-
-    The API key goes out with every request, so plain http is only for a local
-    server (the emulator): ``localhost``, ``127.0.0.0/8`` or ``[::1]``.
-    """
-    parts = urlsplit(base_url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    loopback = host in _LOOPBACK_HOSTS or (
-        host.startswith("127.") and host.replace(".", "").isdigit()
-    )
-    if not host or scheme not in ("http", "https") or (scheme == "http" and not loopback):
-        raise ValueError(
-            f"{source} must be an https:// URL (http:// only on loopback), got {base_url!r}"
-        )
-    return base_url
-
-
 def resolve_url(base_url: str, path: str) -> str:
     """Join a path to the base URL; an absolute URL must be on the same origin.
 
@@ -124,6 +104,34 @@ def resolve_url(base_url: str, path: str) -> str:
     if not path.startswith("/"):
         path = "/" + path
     return base_url.rstrip("/") + path
+
+
+def check_base_url(base_url: str) -> None:
+    """Refuse a base URL that would send the API key in cleartext.
+
+    HTTPS is required, except on loopback hosts (127.0.0.0/8, ::1, ``localhost``),
+    where plain HTTP never leaves the machine (the emulator). Raises `ValueError`.
+    """
+    parts = urlsplit(base_url)
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return
+    if scheme == "http" and _is_loopback(parts.hostname or ""):
+        return
+    raise ValueError(
+        f"base_url must be https:// (got {scheme or 'no'} scheme, host "
+        f"{parts.hostname or '?'!r}): the API key would travel in cleartext; plain http:// "
+        "is allowed only for loopback hosts (127.0.0.1, ::1, localhost)"
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_page_size(value: int | None) -> int | None:
@@ -190,7 +198,11 @@ _raw_decode = json.JSONDecoder().raw_decode
 
 
 def parse_body(raw: bytes, content_type: str | None = None) -> Any:
-    """JSON when it parses, else the text (an HTML error page); None when empty."""
+    """JSON when it parses, else the text (an HTML error page); None when empty.
+
+    JSON nested too deeply for the parser counts as text too, so that no
+    RecursionError escapes: a model built from it then fails as a typed error.
+    """
     if not raw:
         return None
     try:
@@ -199,24 +211,35 @@ def parse_body(raw: bytes, content_type: str | None = None) -> Any:
         value, end = _raw_decode(text)
         if end == len(text):
             return value
-    except ValueError:  # not that: json.loads below sorts out the rest
+    except (ValueError, RecursionError):  # not that: json.loads below sorts out the rest
         pass
     if raw.isspace():
         return None
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     text = raw.decode("utf-8", errors="replace")
     return text if len(text) <= 2000 else text[:2000] + "…"
 
 
 def redact(value: Any) -> Any:
-    """A copy of a parsed body with every secret value replaced."""
+    """A copy of a parsed body with every secret value replaced.
+
+    A body nested past the interpreter's recursion limit becomes a placeholder:
+    it cannot be checked for secrets, so none of it is shown.
+    """
+    try:
+        return _redact(value)
+    except RecursionError:
+        return "<body nested too deeply to show>"
+
+
+def _redact(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: (REDACTED if k in SECRET_KEYS else redact(v)) for k, v in value.items()}
+        return {k: (REDACTED if k in SECRET_KEYS else _redact(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(item) for item in value]
+        return [_redact(item) for item in value]
     return value
 
 
@@ -248,13 +271,28 @@ def _first(value: Any) -> str:
 
 
 def error_for(
-    status: int, body: Any, *, method: str, url: str, attempts: int, retry_after: float | None
+    status: int,
+    body: Any,
+    *,
+    method: str,
+    url: str,
+    attempts: int,
+    retry_after: float | None,
+    location: str | None = None,
 ) -> APIStatusError:
-    """The typed exception for an error response (secrets in the body redacted)."""
+    """The typed exception for an error response (secrets in the body redacted).
+
+    A 3xx is one too: the client follows no redirect, so that every request that
+    leaves holds its own rate-limit slot and the key goes nowhere unexpected.
+    """
     body = redact(body)
     cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
     message = f"{status} {_summary(status, body)}"
-    if cls is PermissionDeniedError:
+    if 300 <= status < 400:
+        # The query of a Location may carry a token: show where, not what.
+        where = f" to {location.partition('?')[0]}" if location else ""
+        message = f"{status} redirect{where} refused: the client never follows redirects"
+    elif cls is PermissionDeniedError:
         message += " (read-only API keys cannot create, change or delete)"
     elif cls is NotFoundError:
         message += " (no such object in this organization, or the endpoint is not served)"

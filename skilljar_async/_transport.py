@@ -17,9 +17,13 @@ _URL_CACHE_SIZE = 256
 class AiohttpTransport:
     """Sends requests through one aiohttp session, which it owns or borrows.
 
-    Without `session` it creates one on first use (``timeout`` seconds per
-    request, at most `limit` connections) and closes it in `aclose()`; a
-    borrowed session keeps its own settings and is never closed here.
+    Without `session` it creates one on first use (at most `limit`
+    connections) and closes it in `aclose()`; a borrowed session is never
+    closed here. Either way every request sent here gets ``timeout`` seconds
+    in all (connecting, sending, reading the whole body), follows no redirect,
+    and is sent exactly once: aiohttp's own silent resend of an idempotent
+    request on a stale keep-alive connection is switched off, on a borrowed
+    session too, because each request must hold its own rate-limit slot.
     """
 
     __slots__ = ("_limit", "_owned", "_session", "_timeout", "_urls")
@@ -35,6 +39,8 @@ class AiohttpTransport:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
         self._session = session
         self._owned = session is None
+        if session is not None:
+            _send_once(session)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._limit = limit
         # Parsed URLs by string: a client sends the same few URLs again and again,
@@ -70,6 +76,7 @@ class AiohttpTransport:
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 cookie_jar=aiohttp.DummyCookieJar(),
             )
+            _send_once(self._session)
         return self._session
 
     def _url(self, url: str) -> URL:
@@ -95,6 +102,8 @@ class AiohttpTransport:
                 headers=request.headers,
                 params=request.params,
                 json=request.json,
+                timeout=self._timeout,
+                allow_redirects=False,
             )
             try:
                 body = await resp.read()
@@ -118,6 +127,18 @@ class AiohttpTransport:
         if self._owned and self._session is not None:
             session, self._session = self._session, None
             await session.close()
+
+
+def _send_once(session: aiohttp.ClientSession) -> None:
+    """Stop aiohttp resending an idempotent request by itself after a dropped connection.
+
+    aiohttp retries GET/PUT/DELETE once when a reused keep-alive connection turns
+    out dead (RFC 9112 §9.3.1), a second request on one rate-limit slot. Its only
+    switch is this attribute (its own test client sets it the same way); the client
+    decides about retries itself, each one on a slot of its own.
+    """
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
 
 
 def _describe(exc: aiohttp.ClientError) -> str:

@@ -146,7 +146,7 @@ async def test_failures_after_sending(
 @pytest.mark.looptime
 async def test_client_maps_aiohttp_failures(mock_http: Aioresponses) -> None:
     """Through the client: a dropped POST is not retried; a GET timing out ends as a timeout."""
-    base = "http://api.example.com/v1"
+    base = "https://api.example.com/v1"
     mock_http.post(f"{base}/webhooks", exception=aiohttp.ServerDisconnectedError())
     for _ in range(2):
         mock_http.get(f"{base}/ping", exception=TimeoutError())

@@ -29,8 +29,10 @@ from ._runner import BulkJob as BulkJob
 from ._runner import BulkSummary as BulkSummary
 from ._runner import ItemResult as ItemResult
 from ._runner import ItemStatus as ItemStatus
+from ._runner import JobStoppedError as JobStoppedError
 from ._runner import Outcome as Outcome
 from ._runner import Progress as Progress
+from ._runner import failure_kind as failure_kind
 
 __all__ = [
     "BulkJob",
@@ -39,6 +41,7 @@ __all__ = [
     "CsvRows",
     "ItemResult",
     "ItemStatus",
+    "JobStoppedError",
     "Journal",
     "JournalMismatchError",
     "Outcome",
@@ -49,6 +52,7 @@ __all__ = [
     "count_rows",
     "deactivate_enrollments",
     "enroll",
+    "failure_kind",
     "format_duration",
     "plan",
     "read_rows",

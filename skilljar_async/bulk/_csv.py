@@ -62,11 +62,24 @@ class _Lines:
 class CsvRows(Iterator[dict[str, str]]):
     """A CSV file's rows: ``for`` reads the file on the spot, ``async for`` in a worker thread."""
 
-    __slots__ = ("_lines", "_rows")
+    __slots__ = ("_handle", "_lines", "_rows", "columns")
 
-    def __init__(self, rows: Iterator[dict[str, str]], lines: _Lines) -> None:
+    def __init__(
+        self,
+        rows: Iterator[dict[str, str]],
+        lines: _Lines,
+        columns: Sequence[str] = (),
+        handle: IO[str] | None = None,
+    ) -> None:
         self._rows = rows
         self._lines = lines
+        self._handle = handle
+        self.columns = tuple(columns)  #: the header's column names, stripped and lower case
+
+    def close(self) -> None:
+        """Close the file now (a job that stopped early never reaches its end)."""
+        if self._handle is not None:
+            self._handle.close()
 
     def __next__(self) -> dict[str, str]:
         return next(self._rows)
@@ -91,15 +104,30 @@ def read_rows(
     the rows are then read lazily.
     """
     handle, lines, reader = _open_checked(path, required_any)
-    return CsvRows(_rows(handle, reader), lines)
+    return CsvRows(_rows(path, handle, reader), lines, reader.fieldnames or (), handle)
 
 
 def check_csv(
     path: str | os.PathLike[str], *, required_any: Sequence[str] = ("email", "user_id")
 ) -> None:
-    """Raise `CsvError` unless the file opens and its header has a needed column."""
-    handle, _, _ = _open_checked(path, required_any)
-    handle.close()
+    """Raise `CsvError` unless the whole file reads as CSV with a needed header column.
+
+    Every record is parsed (and dropped), so a file that would fail part way
+    through a job (an unclosed quote, a field over the size limit, bytes that
+    are not UTF-8) fails here, before the first call.
+    """
+    handle, _, reader = _open_checked(path, required_any)
+    with handle:
+        for _ in _parsed(path, reader):
+            pass
+
+
+def _parsed(path: str | os.PathLike[str], reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+    """The reader's records, with any parse error as a one-line `CsvError`."""
+    try:
+        yield from reader
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise CsvError(f"{os.fspath(path)}: line {reader.line_num}: {exc}") from None
 
 
 def _open_checked(
@@ -110,8 +138,12 @@ def _open_checked(
     except OSError as exc:
         raise CsvError(f"cannot read {path}: {exc.strerror or exc}") from None
     lines = _Lines(handle)
-    reader = csv.DictReader(lines)
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    reader = csv.DictReader(lines, strict=True)  # a stray quote is an error, not a guess
+    try:
+        columns = [c.strip().lower() for c in reader.fieldnames or []]
+    except (csv.Error, UnicodeDecodeError) as exc:
+        handle.close()
+        raise CsvError(f"{os.fspath(path)}: line {reader.line_num}: {exc}") from None
     if not any(name in columns for name in required_any):
         handle.close()
         wanted = " or ".join(required_any)
@@ -120,9 +152,11 @@ def _open_checked(
     return handle, lines, reader
 
 
-def _rows(handle: IO[str], reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:
+def _rows(
+    path: str | os.PathLike[str], handle: IO[str], reader: csv.DictReader[str]
+) -> Iterator[dict[str, str]]:
     with handle:
-        for line, row in enumerate(reader, start=2):
+        for line, row in enumerate(_parsed(path, reader), start=2):
             clean = {k: (v or "").strip() for k, v in row.items() if k}
             clean["_line"] = str(line)
             yield clean

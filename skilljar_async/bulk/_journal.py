@@ -8,6 +8,11 @@ then sent again, which is safe because every bulk operation is naturally
 idempotent (the same enrollment time, the same email). A torn last line from a
 crash mid-write is ignored on reading.
 
+The first line is the header naming the job; a non-empty file whose first line is
+not this job's header is refused before anything is written, so a journal is never
+taken for another job's and no other file is appended to. Journals hold e-mail
+addresses: they are created 0600 and never opened through a symbolic link.
+
 Inside an event loop use the async methods (`aopen`, `arecord`, `aclose`): the
 read of an earlier run's lines and every ``fsync`` run in a worker thread, so a
 job inside a web app never blocks its loop on the disk. Appending a line stays on
@@ -25,6 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from .._files import open_append, open_read
 from ._threads import run_sync
 
 __all__ = ["Journal", "JournalMismatchError"]
@@ -33,7 +39,7 @@ _DONE = frozenset({"succeeded", "existed"})
 
 
 class JournalMismatchError(ValueError):
-    """The journal file belongs to a different job."""
+    """The journal file belongs to a different job, or is not a journal at all."""
 
 
 class Journal:
@@ -57,15 +63,10 @@ class Journal:
         Returns the job's metadata: the earlier run's when resuming (e.g. the
         enrollment time every item uses), else `meta`, which is written down.
         """
-        header = self._read()
-        if header is not None and header.get("job") != self.job:
-            raise JournalMismatchError(
-                f"{self.path} records a different job ({header.get('job')}); "
-                "use a new journal file for this one"
-            )
+        header = self._read()  # a file that is not this job's journal is refused here
         self.meta = dict(header["meta"]) if header is not None else dict(meta)
         torn = _ends_mid_line(self.path)
-        self._file = self.path.open("a", encoding="utf-8")
+        self._file = open_append(self.path)  # 0600, never through a symbolic link
         if torn:  # end the partial line so the next record starts on its own line
             self._file.write("\n")
         if header is None:
@@ -76,22 +77,55 @@ class Journal:
         """`open`, reading the earlier run's lines in a worker thread."""
         return await run_sync(self.open, meta)
 
+    @classmethod
+    def read_done(cls, path: str | os.PathLike[str], *, job: Mapping[str, Any]) -> frozenset[str]:
+        """The keys earlier runs of `job` finished, read only (empty when there is no file).
+
+        Raises `JournalMismatchError`, like `open`, for a file that is not `job`'s journal.
+        """
+        journal = cls(path, job=job)
+        journal._read()
+        return frozenset(journal._done)
+
     def _read(self) -> dict[str, Any] | None:
-        if not self.path.exists():
+        try:
+            handle = open_read(self.path)
+        except FileNotFoundError:
             return None
-        header: dict[str, Any] | None = None
-        with self.path.open(encoding="utf-8") as lines:
-            for line in lines:
+        with handle:
+            first = handle.readline()
+            if not first:
+                return None  # an empty file: a new journal
+            header = self._header(first)
+            for line in handle:
                 try:
                     record = json.loads(line)
                 except ValueError:
                     continue  # a torn line from a crash mid-write
-                if not isinstance(record, dict):
-                    continue
-                if "journal" in record and header is None:
-                    header = record
-                elif record.get("s") in _DONE:
+                if isinstance(record, dict) and record.get("s") in _DONE:
                     self._done.add(str(record.get("k")))
+        return header
+
+    def _header(self, line: str) -> dict[str, Any]:
+        """The first line, checked: this job's journal header, or `JournalMismatchError`."""
+        try:
+            header = json.loads(line)
+        except ValueError:
+            header = None
+        if (
+            not isinstance(header, dict)
+            or header.get("journal") != 1
+            or not isinstance(header.get("meta"), dict)
+        ):
+            raise JournalMismatchError(
+                f"{self.path} is not a journal (its first line is not a journal header); "
+                "give a new file name, or the journal of this very job"
+            )
+        if header.get("job") != self.job:
+            raise JournalMismatchError(
+                f"{self.path} records a different job ({header.get('job')}); "
+                "use a new journal file for this one"
+            )
         return header
 
     def is_done(self, key: str) -> bool:

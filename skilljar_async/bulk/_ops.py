@@ -12,7 +12,15 @@ from .._errors import NotFoundError
 from .._types import NOT_GIVEN, NotGiven
 from ..ratelimit import CallType
 from ._journal import Journal
-from ._runner import BulkJob, BulkSummary, ItemResult, ItemStatus, Outcome, Progress
+from ._runner import (
+    BulkJob,
+    BulkSummary,
+    ItemResult,
+    ItemStatus,
+    JobStoppedError,
+    Outcome,
+    Progress,
+)
 
 __all__ = [
     "add_domain_users",
@@ -90,9 +98,23 @@ async def _members(client: SkilljarClient, domain: str) -> dict[str, str]:
         async for member in client.domains.users.list(domain, page_size=1000):
             if member.user.email:
                 out[member.user.email.lower()] = member.user.id
-    except NotFoundError:  # an unknown domain: every item then fails with its own 404
-        return {}
+    except NotFoundError as exc:  # an unknown domain: every item would fail the same way
+        raise JobStoppedError(exc) from exc
     return out
+
+
+async def _add_member(client: SkilljarClient, domain: str, email: str, row: Row) -> str:
+    """Add a learner to the domain (the API returns an existing one); their user id."""
+    try:
+        member = await client.domains.users.create(
+            domain,
+            email=email,
+            first_name=(row.get("first_name") or "").strip() or NOT_GIVEN,
+            last_name=(row.get("last_name") or "").strip() or NOT_GIVEN,
+        )
+    except NotFoundError as exc:  # the domain is the only path parameter: it is gone
+        raise JobStoppedError(exc) from exc
+    return member.user.id
 
 
 class _Enroller:
@@ -134,13 +156,7 @@ class _Enroller:
         known = self.members.get(email)
         if known is not None:
             return known
-        member = await self.client.domains.users.create(
-            self.domain,
-            email=email,
-            first_name=(row.get("first_name") or "").strip() or NOT_GIVEN,
-            last_name=(row.get("last_name") or "").strip() or NOT_GIVEN,
-        )
-        return member.user.id
+        return await _add_member(self.client, self.domain, email, row)
 
 
 async def _enrolled_users(client: SkilljarClient, domain: str, target: tuple[str, str]) -> set[str]:
@@ -154,8 +170,8 @@ async def _enrolled_users(client: SkilljarClient, domain: str, target: tuple[str
         )
     try:
         return {e.user.id async for e in rows if e.active is not False}
-    except NotFoundError:  # an unknown course: every item then fails with its own 404
-        return set()
+    except NotFoundError as exc:  # an unknown course or path: every item would fail
+        raise JobStoppedError(exc) from exc
 
 
 async def enroll(
@@ -229,13 +245,7 @@ async def add_domain_users(
         email = _email_of(row)
         if email in members:
             return Outcome(ItemStatus.EXISTED, members[email])
-        member = await client.domains.users.create(
-            domain,
-            email=email,
-            first_name=(row.get("first_name") or "").strip() or NOT_GIVEN,
-            last_name=(row.get("last_name") or "").strip() or NOT_GIVEN,
-        )
-        return Outcome(ItemStatus.SUCCEEDED, member.user.id)
+        return Outcome(ItemStatus.SUCCEEDED, await _add_member(client, domain, email, row))
 
     job = {"op": "domain-users-add", "domain": domain}
     return await run(client, rows, add, key=row_key, journal=journal, job=job, **options)
@@ -262,7 +272,17 @@ async def update_enrollments(
         )
         return Outcome(ItemStatus.SUCCEEDED, updated.id)
 
-    job = {"op": "enrollments-update", "domain": domain, "course": published_course_id}
+    # Everything that changes what the job writes is part of its identity, so a journal
+    # of a deactivate run is never taken for a reactivate run's.
+    job: dict[str, Any] = {
+        "op": "enrollments-update",
+        "domain": domain,
+        "course": published_course_id,
+    }
+    if not isinstance(active, NotGiven):
+        job["active"] = active
+    if not isinstance(expires_at, NotGiven):
+        job["expires_at"] = None if expires_at is None else expires_at.isoformat()
     return await run(
         client,
         rows,

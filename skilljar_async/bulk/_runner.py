@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
@@ -17,6 +18,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from .._client import SkilljarClient, request_priority
+from .._errors import APIStatusError, AuthenticationError, PermissionDeniedError
 from ..ratelimit import CallType
 from ._journal import Journal
 
@@ -25,8 +27,10 @@ __all__ = [
     "BulkSummary",
     "ItemResult",
     "ItemStatus",
+    "JobStoppedError",
     "Outcome",
     "Progress",
+    "failure_kind",
 ]
 
 T = TypeVar("T")
@@ -93,6 +97,9 @@ class BulkSummary:
     calls: dict[CallType, int] = attrs.Factory(dict)
     throttled: int = 0
     failures: list[ItemResult[Any]] = attrs.Factory(list)
+    #: failed items by `failure_kind`: how many, and the first few of each
+    failure_kinds: dict[str, int] = attrs.Factory(dict)
+    failure_examples: dict[str, list[ItemResult[Any]]] = attrs.Factory(dict)
 
     @property
     def done(self) -> int:
@@ -100,9 +107,44 @@ class BulkSummary:
         return self.succeeded + self.existed + self.failed
 
 
+class JobStoppedError(Exception):
+    """An error no retry and no other item can fix stopped the job at once.
+
+    A revoked key (401), a write refused to a read-only key (403), or the job's own
+    domain, course or path missing (404). The item it met is not recorded, so the
+    journal stays resumable: fix the cause and run the same job again. An item
+    function may raise it to stop the job. ``summary`` counts what was done.
+    """
+
+    def __init__(self, cause: BaseException, summary: BulkSummary | None = None) -> None:
+        super().__init__(_describe(cause))
+        self.cause = cause
+        self.summary = summary if summary is not None else BulkSummary()
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _systemic(error: BaseException) -> bool:
+    """Whether `error` would fail every other item too."""
+    if isinstance(error, JobStoppedError | AuthenticationError):
+        return True
+    method = (getattr(error, "method", None) or "GET").upper()
+    return isinstance(error, PermissionDeniedError) and method not in _SAFE_METHODS
+
+
+def failure_kind(error: BaseException) -> str:
+    """A failure's group: the error class and status, or its message without quoted values."""
+    if isinstance(error, APIStatusError):
+        return f"{type(error).__name__} ({error.status})"
+    text = re.sub(r"'[^']*'|\"[^\"]*\"", "…", str(error))
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 ItemFn = Callable[[T], Awaitable[Any]]
 KeyFn = Callable[[T], str]
 _MAX_FAILURES_KEPT = 100
+_EXAMPLES_PER_KIND = 3
 
 
 class BulkJob(Generic[T]):
@@ -136,11 +178,18 @@ class BulkJob(Generic[T]):
         self._start = 0.0
         self._last_progress = -float("inf")
         self._listeners: list[asyncio.Queue[Progress | None]] = []
+        self._stopped: BaseException | None = None
+        self._producer: asyncio.Task[None] | None = None
 
     async def run(
         self, items: Iterable[T] | AsyncIterable[T], fn: ItemFn[T], *, key: KeyFn[T]
     ) -> BulkSummary:
-        """Handle every item; a failing item is recorded and the job goes on."""
+        """Handle every item; a failing item is recorded and the job goes on.
+
+        A systemic error (see `JobStoppedError`) stops the job instead: no item is
+        taken after it, calls in flight finish and are recorded, and the error is
+        raised as `JobStoppedError` once the journal is closed.
+        """
         loop = asyncio.get_running_loop()
         self._start = loop.time()
         calls_before = dict(self.client.stats.requests)
@@ -149,7 +198,7 @@ class BulkJob(Generic[T]):
         token = request_priority.set(self.priority)
         try:
             async with asyncio.TaskGroup() as group:
-                group.create_task(self._produce(items, key, queue))
+                self._producer = group.create_task(self._produce(items, key, queue))
                 for _ in range(self.concurrency):
                     group.create_task(self._work(queue, fn, key))
         except BaseExceptionGroup as group:
@@ -169,6 +218,8 @@ class BulkJob(Generic[T]):
             self._emit(force=True)
             for listener in self._listeners:
                 listener.put_nowait(None)
+        if self._stopped is not None:
+            raise JobStoppedError(self._stopped, self.summary) from self._stopped
         return self.summary
 
     async def events(self) -> AsyncIterator[Progress]:
@@ -193,8 +244,24 @@ class BulkJob(Generic[T]):
             await queue.put(None)
 
     async def _work(self, queue: asyncio.Queue[T | None], fn: ItemFn[T], key: KeyFn[T]) -> None:
-        while (item := await queue.get()) is not None:
-            await self._record(await _handle(item, fn, key))
+        while self._stopped is None and (item := await queue.get()) is not None:
+            result = await _handle(item, fn, key)
+            if result.error is not None and _systemic(result.error):
+                self._stop(result.error, queue)  # not recorded: a resumed run does it again
+            else:
+                await self._record(result)
+
+    def _stop(self, error: BaseException, queue: asyncio.Queue[T | None]) -> None:
+        """Take no more items: stop the intake, drop what is queued, release the workers."""
+        if self._stopped is not None:
+            return
+        self._stopped = error.cause if isinstance(error, JobStoppedError) else error
+        if self._producer is not None:
+            self._producer.cancel()
+        while not queue.empty():
+            queue.get_nowait()
+        for _ in range(self.concurrency):  # the queue holds 2 x concurrency: this fits
+            queue.put_nowait(None)
 
     async def _record(self, result: ItemResult[T]) -> None:
         if self.journal is not None:  # the line reaches the OS before the item counts
@@ -209,6 +276,11 @@ class BulkJob(Generic[T]):
             summary.failed += 1
             if len(summary.failures) < _MAX_FAILURES_KEPT:
                 summary.failures.append(result)
+            kind = failure_kind(result.error) if result.error is not None else "failed"
+            summary.failure_kinds[kind] = summary.failure_kinds.get(kind, 0) + 1
+            examples = summary.failure_examples.setdefault(kind, [])
+            if len(examples) < _EXAMPLES_PER_KIND:
+                examples.append(result)
         if self.on_result is not None:
             self.on_result(result)
         self._emit()

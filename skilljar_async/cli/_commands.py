@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator
-from typing import Any, TextIO
+from typing import Any
 
 import anyio.to_thread
 
 from .. import bulk
 from .._client import SkilljarClient
+from .._files import AtomicFile
+from ..models import DomainUser, Enrollment, UserOverview
 from ..ratelimit import CallType, RateLimits, SlidingWindowScheduler
-from ._output import CALL_NAMES, print_summary, write_rows
-from ._progress import ProgressPrinter
+from ._export import write_export
+from ._jobs import run_job
+from ._output import CALL_NAMES, clean, silence_stdout
+from ._reports import export_progress
 
 __all__ = ["UsageError", "run"]
 
@@ -37,11 +41,11 @@ async def run(args: argparse.Namespace) -> int:
     async with SkilljarClient(key, base_url=args.base_url, rate_limits=limits) as client:
         if args.command == "ping":
             await client.ping()
-            print(f"ok: {args.base_url} accepted the key")
+            print(f"ok: {clean(args.base_url)} accepted the key")
             return 0
         if args.command == "export":
             return await _export(client, args)
-        return await _job(client, args, limits)
+        return await run_job(client, args, limits)
 
 
 def _dry_run(args: argparse.Namespace, limits: RateLimits) -> int:
@@ -69,78 +73,42 @@ def _budget(limits: RateLimits) -> int:
     return 0
 
 
-async def _job(client: SkilljarClient, args: argparse.Namespace, limits: RateLimits) -> int:
-    rows = bulk.read_rows(args.csv)  # checks the file and its header before any call
-    total = await anyio.to_thread.run_sync(bulk.count_rows, args.csv)
-    printer = ProgressPrinter(sys.stderr)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    before = dict(client.stats.requests)
-    throttled_before = client.stats.throttled
-    try:
-        if args.command == "enroll":
-            summary = await bulk.enroll(
-                client,
-                rows,
-                domain=args.domain,
-                published_course_id=args.published_course,
-                published_path_id=args.published_path,
-                journal=args.journal,
-                total=total,
-                concurrency=args.concurrency,
-                on_progress=printer,
-            )
-        else:
-            summary = await bulk.add_domain_users(
-                client,
-                rows,
-                domain=args.domain,
-                journal=args.journal,
-                total=total,
-                concurrency=args.concurrency,
-                on_progress=printer,
-            )
-    except asyncio.CancelledError:
-        printer.finish()
-        hint = f" (journal {args.journal})" if args.journal else " (add --journal FILE to resume)"
-        print(
-            f"interrupted: finished items are recorded{hint}; run the same command to resume",
-            file=sys.stderr,
-        )
-        raise KeyboardInterrupt("resumable") from None
-    printer.finish()
-    # Count every call of the command, the job's up-front reads included.
-    summary.calls = {ct: n - before[ct] for ct, n in client.stats.requests.items()}
-    summary.throttled = client.stats.throttled - throttled_before
-    print_summary(summary, limits, loop.time() - started)
-    return 1 if summary.failed else 0
-
-
 async def _export(client: SkilljarClient, args: argparse.Namespace) -> int:
-    rows = _export_rows(client, args)
-    # A local file opened once for a streaming export; the loop has nothing else to do.
-    out: TextIO = (
-        open(args.out, "w", newline="", encoding="utf-8")  # noqa: ASYNC230, SIM115
-        if args.out
-        else sys.stdout
-    )
-    try:
-        count = await write_rows(rows, out, args.format)
-    finally:
-        if args.out:
-            out.close()
+    if args.what == "progress":
+        return await export_progress(client, args)
+    rows, model = _export_rows(client, args)
+    if not args.out:
+        try:
+            count = await write_export(rows, sys.stdout, args.format, model, raw=args.raw)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (``| head``): stop quietly
+            silence_stdout()
+            return 128 + signal.SIGPIPE
+    else:
+        # The new export replaces the file only once complete: on any failure the
+        # earlier file stays as it was.
+        out = AtomicFile(args.out)
+        try:
+            count = await write_export(rows, out.handle, args.format, model, raw=args.raw)
+        except BaseException:
+            out.discard()
+            raise
+        await anyio.to_thread.run_sync(out.commit)
     print(f"exported {count:,} rows", file=sys.stderr)
     return 0
 
 
-def _export_rows(client: SkilljarClient, args: argparse.Namespace) -> AsyncIterator[Any]:
+def _export_rows(
+    client: SkilljarClient, args: argparse.Namespace
+) -> tuple[AsyncIterator[Any], type[object]]:
     if args.what == "users":
-        return aiter(client.users.list(page_size=1000))
+        return aiter(client.users.list(page_size=1000)), UserOverview
     if not args.domain:
         raise UsageError(f"export {args.what} needs --domain")
     if args.what == "domain-users":
-        return aiter(client.domains.users.list(args.domain, page_size=1000))
-    if not args.published_course:
-        raise UsageError("export enrollments needs --published-course")
+        return aiter(client.domains.users.list(args.domain, page_size=1000)), DomainUser
+    if not args.published_course or len(args.published_course) > 1:
+        raise UsageError("export enrollments needs one --published-course")
     enrollments = client.domains.published_courses.enrollments
-    return aiter(enrollments.list(args.domain, args.published_course, page_size=1000))
+    rows = enrollments.list(args.domain, args.published_course[0], page_size=1000)
+    return aiter(rows), Enrollment

@@ -1,19 +1,31 @@
-"""What the command line prints: a job's summary, and exported rows as CSV or JSON lines."""
+"""What the command line prints: a job's summary, and any outside text made safe for a terminal."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import AsyncIterator
-from typing import Any, TextIO
+import os
+import re
+import sys
 
 from .. import bulk
-from .._convert import unstructure
 from ..ratelimit import CallType, RateLimits
 
-__all__ = ["CALL_NAMES", "print_summary", "write_rows"]
+__all__ = ["CALL_NAMES", "clean", "print_summary", "silence_stdout"]
 
 CALL_NAMES = {CallType.READ: "read", CallType.MODIFY: "modification", CallType.REMOVE: "removal"}
+
+#: C0 and C1 controls, DEL, and the bidirectional overrides that reorder what is shown.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_EXAMPLES = 3
+
+
+def clean(text: object) -> str:
+    """`text` as one terminal line: control characters (escape sequences) replaced by ``?``.
+
+    Every message that carries outside data (server ``detail`` text, CSV values,
+    file names) goes through this before it is printed, so a learner's name
+    cannot move the cursor, retitle the window or rewrite earlier output.
+    """
+    return _CONTROLS.sub("?", str(text))
 
 
 def print_summary(summary: bulk.BulkSummary, limits: RateLimits, makespan: float) -> None:
@@ -31,36 +43,19 @@ def print_summary(summary: bulk.BulkSummary, limits: RateLimits, makespan: float
             f"makespan {bulk.format_duration(makespan)} vs the exact minimum the limits allow "
             f"{bulk.format_duration(minimum)} ({makespan / minimum:.2f}x)"
         )
-    for failure in summary.failures[:10]:
-        print(f"  failed {failure.key}: {type(failure.error).__name__}: {failure.error}")
+    if summary.failed:
+        print(f"failures by error ({summary.failed:,} items):")
+    for kind, count in sorted(summary.failure_kinds.items(), key=lambda kv: -kv[1]):
+        examples = summary.failure_examples.get(kind, [])
+        keys = ", ".join(clean(e.key) for e in examples[:_EXAMPLES])
+        more = ", …" if count > len(examples) else ""
+        print(f"  {count:,}: {clean(kind)} (e.g. {keys}{more})")
+        if examples and examples[0].error is not None:
+            print(f"      {clean(examples[0].error)[:300]}")
 
 
-async def write_rows(rows: AsyncIterator[Any], out: TextIO, fmt: str) -> int:
-    """Write each model as a JSON line or a CSV row (columns from the first); returns the count."""
-    writer: csv.DictWriter[str] | None = None
-    count = 0
-    async for row in rows:
-        record = _flat(unstructure(row))
-        if fmt == "jsonl":
-            out.write(json.dumps(record, default=str) + "\n")
-        else:
-            if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(record), extrasaction="ignore")
-                writer.writeheader()
-            writer.writerow(record)
-        count += 1
-    return count
-
-
-def _flat(record: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested objects as dotted columns (``user.email``); lists as JSON text."""
-    out: dict[str, Any] = {}
-    for key, value in (record or {}).items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flat(value, name + "."))
-        elif isinstance(value, list):
-            out[name] = json.dumps(value, default=str)
-        else:
-            out[name] = value
-    return out
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader is gone (``| head``): the last flush is quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

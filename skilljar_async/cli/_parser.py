@@ -37,11 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     users_add = users.add_subparsers(dest="action", required=True).add_parser("add")
     _job_options(users_add)
     export = commands.add_parser("export", help="stream a list to CSV or JSON lines")
-    export.add_argument("what", choices=["users", "domain-users", "enrollments"])
+    export.add_argument("what", choices=["users", "domain-users", "enrollments", "progress"])
     export.add_argument("--domain")
-    export.add_argument("--published-course", metavar="ID")
+    export.add_argument(
+        "--published-course", metavar="ID", action="append", help="progress: repeatable"
+    )
     export.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
-    export.add_argument("--out", metavar="FILE")
+    export.add_argument("--out", metavar="FILE", help="replaced only once the export is complete")
+    export.add_argument(
+        "--raw", action="store_true", help="CSV: keep cells that start with = + - @ as they are"
+    )
+    _report_options(export)
     commands.add_parser("budget", help="show the rate scheduler's snapshot")
     commands.add_parser("emulator", help="run the local Skilljar emulator", add_help=False)
     return parser
@@ -52,5 +58,21 @@ def _job_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--domain", required=True)
     command.add_argument("--journal", metavar="FILE", help="resume file (JSON lines)")
     command.add_argument(
+        "--failures", metavar="FILE", help="write the failed rows here, in the input's columns"
+    )
+    command.add_argument(
         "--dry-run", action="store_true", help="count calls and time; send nothing"
+    )
+
+
+def _report_options(export: argparse.ArgumentParser) -> None:
+    """The options of ``export progress``."""
+    export.add_argument("--since", metavar="ISO8601", help="progress: learners active since")
+    export.add_argument("--overlap", type=float, metavar="SECONDS")
+    export.add_argument("--state", metavar="FILE", help="progress: incremental, resumable runs")
+    export.add_argument("--dry-run", action="store_true", help="progress: count reads and time")
+    # Given after the sub-command it sets the report's workers; left out, the report's own
+    # default applies (the global --concurrency is the bulk jobs').
+    export.add_argument(
+        "--concurrency", dest="report_concurrency", type=int, default=argparse.SUPPRESS
     )

@@ -19,6 +19,7 @@ class ProgressPrinter:
         self.every = every
         self._last = 0.0
         self._drawn = False
+        self._unshown: Progress | None = None  #: the latest event not yet printed
 
     def __call__(self, event: Progress) -> None:
         if self.tty:
@@ -27,10 +28,17 @@ class ProgressPrinter:
         elif time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
             self.stream.write(self.line(event, bar=False) + "\n")
+            self._unshown = None
+        else:
+            self._unshown = event
         self.stream.flush()
 
     def finish(self) -> None:
-        """End the bar's line so later output starts on a fresh one."""
+        """End the bar's line, or print the last line off a terminal, before the summary."""
+        if self._unshown is not None:
+            self.stream.write(self.line(self._unshown, bar=False) + "\n")
+            self.stream.flush()
+            self._unshown = None
         if self._drawn:
             self.stream.write("\n")
             self.stream.flush()

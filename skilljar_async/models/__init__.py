@@ -6,6 +6,10 @@ Every model is an ``attrs`` frozen, keyword-only class. Conventions:
   Only identifying fields (``id``, a domain's ``name``, a row's ``user``) are required.
 * ``extra`` (always the last field) holds any key the model does not declare, so new
   API fields are never lost; `skilljar_async._convert.unstructure` writes them back.
+* A declared field whose value does not parse stays at its default and its value is kept,
+  as it came, in ``extra`` under the field's name (a `ResponseParseWarning` says which), so
+  a field's type never lies. A required (identifying) field that is missing or does not
+  parse raises `ResponseValidationError` instead.
 * Enum-valued fields are typed ``SomeEnum | str``: a value this version does not know
   stays a plain string. Enums are `enum.StrEnum`, so comparing with strings works.
 * Secrets returned by the API (webhook credentials, SSO login tokens, presigned

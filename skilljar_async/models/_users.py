@@ -79,7 +79,7 @@ class UserEnrollment:
     """One entry of a learner's enrollment history in a course (`UserEnrollment`)."""
 
     enrollment_id: str
-    course_progress_id: str
+    course_progress_id: str | None = None
     active: bool | None = None
     expires_at: dt.datetime | None = None
     extra: Mapping[str, Any] = extra_field()

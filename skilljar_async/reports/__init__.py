@@ -17,6 +17,7 @@ from ._progress import ProgressReport as ProgressReport
 from ._progress import ProgressStats as ProgressStats
 from ._progress import journal_path as journal_path
 from ._progress import progress as progress
+from ._progress import resumes as resumes
 from ._rows import CertificateInfo as CertificateInfo
 from ._rows import Learner as Learner
 from ._rows import ProgressRow as ProgressRow
@@ -49,4 +50,5 @@ __all__ = [
     "plan_progress",
     "progress",
     "read_state",
+    "resumes",
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 
 from .._client import SkilljarClient, request_priority
-from ..bulk import Journal, format_duration
+from ..bulk import Journal, JournalMismatchError, format_duration
 from ..ratelimit import CallType
 from ._progress import journal_job, journal_path, stale_journal, starting_point
 from ._select import DEFAULT_OVERLAP, Selection
@@ -99,8 +99,8 @@ def _finished_learners(state: Path | None, selection: Selection) -> frozenset[st
     """Learners a stopped run of this report finished, from its journal (read only)."""
     if state is None or not journal_path(state).exists():
         return frozenset()
-    journal = Journal(journal_path(state), job=journal_job(selection))
-    header = journal._read()  # reading only: open() would start appending
-    if header is not None and header.get("job") != journal.job:
-        raise StateMismatchError(f"{journal.path} records another report ({header.get('job')})")
-    return frozenset(journal._done)
+    path = journal_path(state)
+    try:
+        return Journal.read_done(path, job=journal_job(selection))
+    except JournalMismatchError as exc:
+        raise StateMismatchError(str(exc)) from None

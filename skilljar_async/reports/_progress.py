@@ -52,7 +52,7 @@ from ._select import (
 )
 from ._state import ReportState, StateFileError, StateMismatchError, read_state, write_state
 
-__all__ = ["ProgressReport", "ProgressStats", "journal_path", "progress"]
+__all__ = ["ProgressReport", "ProgressStats", "journal_path", "progress", "resumes"]
 
 REPORT = "progress"
 _DONE = "succeeded"
@@ -146,6 +146,12 @@ def stale_journal(state: Path, saved: ReportState | None) -> bool:
             return dt.datetime.fromisoformat(started) <= saved.completed_at
         except (ValueError, KeyError, TypeError):
             return False  # not a readable header: let the journal itself report it
+
+
+def resumes(state: str | os.PathLike[str]) -> bool:
+    """Whether a run with this state file would resume a stopped run (its journal is live)."""
+    path = Path(state)
+    return journal_path(path).exists() and not stale_journal(path, read_state(path))
 
 
 def journal_job(selection: Selection) -> dict[str, Any]:

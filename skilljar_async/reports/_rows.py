@@ -151,14 +151,18 @@ def csv_columns() -> tuple[str, ...]:
     return tuple(".".join(path) for path in _column_paths())
 
 
-def csv_cells(row: ProgressRow) -> list[str]:
-    """One CSV record in `csv_columns` order: ISO date-times, empty for None, neutralised."""
+def csv_cells(row: ProgressRow, *, neutralise: bool = True) -> list[str]:
+    """One CSV record in `csv_columns` order: ISO date-times, empty for None, neutralised.
+
+    ``neutralise=False`` keeps cells that start like a formula as they are.
+    """
     cells = []
     for path in _column_paths():
         value: Any = row
         for name in path:
             value = None if value is None else getattr(value, name)
-        cells.append(neutralise_cell(_text(value)))
+        text = _text(value)
+        cells.append(neutralise_cell(text) if neutralise else text)
     return cells
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import attrs
+
+from .._files import UnsafePathError, atomic_file
 
 __all__ = ["ReportState", "StateFileError", "StateMismatchError", "read_state", "write_state"]
 
@@ -70,9 +70,6 @@ def _parse(data: Any) -> ReportState:
 
 def write_state(path: str | os.PathLike[str], state: ReportState) -> None:
     """Replace `path` with `state` atomically (0600; a symbolic link there is refused)."""
-    target = Path(path)
-    if target.is_symlink():
-        raise StateFileError(f"refusing to replace symbolic link {os.fspath(target)!r}")
     data = {
         "version": _VERSION,
         "report": state.report,
@@ -80,31 +77,9 @@ def write_state(path: str | os.PathLike[str], state: ReportState) -> None:
         "checkpoint": None if state.checkpoint is None else state.checkpoint.isoformat(),
         "completed_at": state.completed_at.isoformat(),
     }
-    parent = target.parent
-    # mkstemp creates the file with O_EXCL and mode 0600: it never opens an existing path.
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with atomic_file(path) as handle:
             json.dump(data, handle, indent=2, sort_keys=True)
             handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)  # rename: replaces a path, never follows one
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    _sync_directory(parent)
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable (not possible on every platform)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platform dependent
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover - platform dependent
-        pass
-    finally:
-        os.close(fd)
+    except UnsafePathError:
+        raise StateFileError(f"refusing to replace symbolic link {os.fspath(path)!r}") from None

@@ -216,6 +216,9 @@ class DomainPublishedCourses(Resource):
         Destructive: the course becomes inaccessible to learners on this domain, it is
         also removed from every content-syndication configuration, and the API offers
         no way to restore the publication.
+
+        A 404 on a retry after an attempt that may have reached the server means that
+        attempt deleted it: the call succeeds.
         """
         await self._client._request("DELETE", _item_path(domain_name, published_course_id))
 

@@ -190,6 +190,9 @@ class DomainPublishedPaths(Resource):
         """Delete a published path (``domains_published_paths_destroy``).
 
         Destructive: also deletes the path's associated course series on the domain.
+
+        A 404 on a retry after an attempt that may have reached the server means that
+        attempt deleted it: the call succeeds.
         """
         await self._client._request("DELETE", _item_path(domain_name, published_path_id))
 

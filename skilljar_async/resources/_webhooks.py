@@ -211,7 +211,11 @@ class WebHooks(Resource):
         return await self._save("PATCH", webhook_id, payload)
 
     async def destroy(self, webhook_id: str) -> None:
-        """Delete a subscription (``webhooks_destroy``); its events stop at once."""
+        """Delete a subscription (``webhooks_destroy``); its events stop at once.
+
+        A 404 on a retry after an attempt that may have reached the server means that
+        attempt deleted it: the call succeeds.
+        """
         await self._client._request("DELETE", _item_path(webhook_id))
 
     async def _save(self, method: str, webhook_id: str, payload: dict[str, Any]) -> WebHook:

@@ -17,7 +17,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 import attrs
 import cattrs
 
-from .._convert import structure
+from .._convert import structure_strict
 from .._fields import extra_field
 from ..models import PaymentProcessor, PurchaseState, SignupFieldSummary, User
 
@@ -298,6 +298,8 @@ def _payload(body: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
         data = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise ValueError("a webhook body must be a JSON object; it is not valid JSON") from None
+    except RecursionError:
+        raise ValueError("a webhook body must be a JSON object; it is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError(f"a webhook body must be a JSON object, got {type(data).__name__}")
     return data
@@ -315,7 +317,7 @@ def parse_event(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         raise ValueError("a webhook body must carry a string event_type")
     cls = _EVENT_CLASSES.get(event_type, UnknownEvent)
     try:
-        return structure(data, cls)
+        return structure_strict(data, cls)
     except cattrs.BaseValidationError as exc:
         problems = "; ".join(cattrs.transform_error(exc))
         raise ValueError(f"malformed {event_type} event: {problems}") from exc

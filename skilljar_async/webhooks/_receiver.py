@@ -63,9 +63,22 @@ class _Check:
         """Whether the request carries every configured credential (both are always checked)."""
         basic_ok = self.basic is None or _same(_basic_credentials(headers), self.basic)
         header_ok = self.header_name is None or _same(
-            headers.get(self.header_name, "").encode(), self.header_value
+            _raw(headers.get(self.header_name, "")), self.header_value
         )
         return basic_ok & header_ok
+
+
+def _raw(value: str) -> bytes:
+    """A header value as the bytes that came in, whatever they are.
+
+    aiohttp decodes header bytes that are not UTF-8 with ``surrogateescape``; a
+    plain ``encode()`` of those raises, which an unauthenticated sender must not
+    be able to turn into a 500. Bytes are compared, so such a value is just wrong.
+    """
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeError:  # a lone surrogate no decoder produced: not the secret either
+        return b""
 
 
 def _basic_secret(basic_auth: tuple[str, str]) -> bytes:
@@ -111,6 +124,8 @@ def webhook_handler(
             return _unauthorized(check.basic is not None)
         try:
             event = parse_event(await request.read())
+        except RecursionError:  # nesting deep enough to exhaust a parser or a hook
+            return web.json_response({"detail": "the body is nested too deeply"}, status=400)
         except ValueError as exc:
             return web.json_response({"detail": str(exc)}, status=400)
         await callback(event)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from skilljar_async import CallType, NotFoundError, RateLimits, SkilljarClient, Window
-from skilljar_async.bulk import add_domain_users, enroll, read_rows
+from skilljar_async.bulk import JobStoppedError, add_domain_users, enroll, read_rows
 from skilljar_async.testing import SkilljarEmulator
 
 DOMAIN = "learn.example.com"
@@ -68,15 +68,19 @@ async def test_enroll_new_existing_and_bad_rows() -> None:
 
 
 async def test_empty_input_and_unknown_course() -> None:
-    """No rows is an empty summary; an unknown course fails each item with a 404."""
+    """No rows is an empty summary; an unknown course stops the job before any write."""
     async with SkilljarEmulator(users=5, limits=None) as emu:
         async with SkilljarClient(emu.api_key, base_url=emu.base_url) as client:
-            empty = await enroll(client, [], domain=DOMAIN, published_course_id="nosuch")
+            empty = await enroll(
+                client, [], domain=DOMAIN, published_course_id="nosuch", skip_existing=False
+            )
             rows = await member_rows(emu, 3)
-            missing = await enroll(client, rows, domain=DOMAIN, published_course_id="nosuch")
+            emu.clear_requests()
+            with pytest.raises(JobStoppedError) as stopped:
+                await enroll(client, rows, domain=DOMAIN, published_course_id="nosuch")
     assert (empty.done, empty.failed) == (0, 0)
-    assert missing.failed == 3
-    assert all(isinstance(f.error, NotFoundError) for f in missing.failures)
+    assert isinstance(stopped.value.cause, NotFoundError)
+    assert all(r.method == "GET" for r in emu.requests)
 
 
 async def test_add_domain_users_is_idempotent() -> None:

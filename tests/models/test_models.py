@@ -14,8 +14,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from skilljar_async import _convert
-from skilljar_async._convert import converter, make_converter, structure, structurer, unstructure
+from skilljar_async import ResponseParseWarning, ResponseValidationError, _convert
+from skilljar_async._convert import (
+    converter,
+    make_converter,
+    structure,
+    structure_strict,
+    structurer,
+    unstructure,
+)
 from skilljar_async._fields import redact, redact_values
 from skilljar_async.models import (
     Course,
@@ -467,9 +474,11 @@ def test_known_enum_values_compare_equal_to_strings() -> None:
 
 
 def test_enum_field_rejects_non_strings() -> None:
-    """An enum field holding a number is an error, not a silent pass-through."""
-    with pytest.raises(cattrs.ClassValidationError):
-        structure({**DOMAIN, "access": 3}, Domain)
+    """An enum field holding a number is not passed through: kept raw in `extra`, with a warning."""
+    with pytest.warns(ResponseParseWarning, match=r"Domain: .*access"):
+        domain = structure({**DOMAIN, "access": 3}, Domain)
+    assert domain.access is None
+    assert domain.extra["access"] == 3
 
 
 # --- secrets ---------------------------------------------------------------------------------
@@ -538,37 +547,47 @@ def test_missing_required_field_names_it(
     payload: dict[str, Any], cls: type[Any], where: str
 ) -> None:
     """A missing required field fails with an error that names the field's path."""
-    with pytest.raises(cattrs.ClassValidationError) as info:
+    with pytest.raises(ResponseValidationError) as info:
         structure(payload, cls)
-    assert any(where in note for note in info.value.__notes__)
-    assert any(where in message for message in cattrs.transform_error(info.value))
+    assert (info.value.model, info.value.path) == (cls.__name__, where.removeprefix("$."))
+    with pytest.raises(cattrs.ClassValidationError) as strict:
+        structure_strict(payload, cls)
+    assert any(where in note for note in strict.value.__notes__)
+    assert any(where in message for message in cattrs.transform_error(strict.value))
 
 
 def test_structurer_also_names_missing_fields() -> None:
-    """The list-row parser adds the same note."""
-    with pytest.raises(cattrs.ClassValidationError) as info:
+    """The list-row parser names the field the same way."""
+    with pytest.raises(ResponseValidationError, match=r"UserOverview\.user") as info:
         structurer(UserOverview)({})
-    assert "$.user" in info.value.__notes__[-1]
+    assert info.value.path == "user"
 
 
 def test_non_object_payload_is_rejected() -> None:
     """A list where an object belongs is an error."""
-    with pytest.raises(TypeError, match="JSON object for Domain"):
+    with pytest.raises(ResponseValidationError, match="expected a JSON object, got list"):
         structure([DOMAIN], Domain)
+    with pytest.raises(TypeError, match="JSON object for Domain"):
+        structure_strict([DOMAIN], Domain)
 
 
 @pytest.mark.parametrize("bad", ["not a date", 20240101])
-def test_bad_datetime_is_an_error(bad: object) -> None:
-    """A malformed date-time fails rather than passing through."""
+def test_bad_datetime_is_kept_raw(bad: object) -> None:
+    """A malformed date-time is not passed through: the field is None, `extra` keeps it."""
+    with pytest.warns(ResponseParseWarning, match="signed_up_at"):
+        row = structure({**USER_ROW, "signed_up_at": bad}, UserOverview)
+    assert row.signed_up_at is None
+    assert row.extra["signed_up_at"] == bad
     with pytest.raises(cattrs.ClassValidationError):
-        structure({**USER_ROW, "signed_up_at": bad}, UserOverview)
+        structure_strict({**USER_ROW, "signed_up_at": bad}, UserOverview)
 
 
 @pytest.mark.parametrize("bad", ["forty", True])
-def test_bad_decimal_is_an_error(bad: object) -> None:
-    """A malformed amount fails."""
-    with pytest.raises(cattrs.ClassValidationError):
-        structure({"amount": bad, "currency_code": "USD"}, Price)
+def test_bad_decimal_is_kept_raw(bad: object) -> None:
+    """A malformed amount is not passed through: the field is None, `extra` keeps it."""
+    with pytest.warns(ResponseParseWarning, match="amount"):
+        price = structure({"amount": bad, "currency_code": "USD"}, Price)
+    assert (price.amount, price.currency_code, price.extra) == (None, "USD", {"amount": bad})
 
 
 # --- datetimes and dates ------------------------------------------------------------------------

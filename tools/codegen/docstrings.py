@@ -55,6 +55,12 @@ def split_description(cat: Catalogue, node: Node, op: dict[str, Any]) -> tuple[s
     return first, rest
 
 
+_DELETE_RETRY = (
+    "Retried after an attempt that may have reached the server (a timeout, a dropped "
+    "connection, a 5xx), a 404 means that attempt deleted it: the call succeeds."
+)
+
+
 def _notes(cat: Catalogue, node: Node, op: dict[str, Any]) -> list[str]:
     """The paragraphs after the operation id: PUT semantics, paging, retry and danger notes."""
     notes = []
@@ -67,6 +73,8 @@ def _notes(cat: Catalogue, node: Node, op: dict[str, Any]) -> list[str]:
         notes.append(cat.tables.idempotent[op_id])
     if op_id in cat.tables.destructive:
         notes.append(cat.tables.destructive[op_id])
+    if op["method"].upper() == "DELETE":
+        notes.append(_DELETE_RETRY)
     if (op_id, "course_id") in cat.tables.required_query:
         notes.append("The API requires ``course_id``: lessons are listed per course.")
     return notes

@@ -17,6 +17,7 @@ import math
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import parse_qs, urlsplit
 
 from ._errors import SchedulerUnavailableError
 from ._script import STEP
@@ -215,9 +216,9 @@ class Link:
         if not self._outage:
             self._outage = True
             log.warning("Redis for the rate scheduler is unavailable: %s", exc)
-        where = self._url or repr(self._redis)
+        where = _redact(self._url) if self._url else "a Redis client passed in"
         return SchedulerUnavailableError(
-            f"the shared rate scheduler's Redis ({_redact(where)}) is unavailable: {exc}"
+            f"the shared rate scheduler's Redis ({where}) is unavailable: {exc}"
         )
 
     def _listener_ended(self) -> None:
@@ -242,10 +243,24 @@ def _policies(found: object) -> list[str]:
 
 
 def _redact(where: str) -> str:
-    """A URL without its password."""
-    scheme, sep, rest = where.partition("://")
-    if sep and "@" in rest:
-        creds, _, host = rest.rpartition("@")
-        user = creds.partition(":")[0]
-        return f"{scheme}://{user + ':***' if user else '***'}@{host}"
-    return where
+    """A Redis URL as scheme, host, port and database only: never a user or a password.
+
+    Credentials hide in the user-info part (``redis://user:pass@h``) and in the query
+    (``?password=...``), so the URL is rebuilt from the safe parts rather than scrubbed.
+    """
+    parts = urlsplit(where)
+    if not parts.scheme:
+        return "<redis>"  # not a URL (a client's repr): show nothing that might leak
+    query = parse_qs(parts.query)
+    db = query.get("db", [""])[0]
+    if parts.scheme == "unix":
+        return f"unix://{parts.path}?db={db if db.isdigit() else 0}"
+    if not db:
+        db = parts.path.lstrip("/") or "0"
+    try:
+        port = parts.port or 6379
+    except ValueError:
+        port = 6379
+    host = parts.hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}:{port}/{db if db.isdigit() else 0}"

@@ -159,6 +159,9 @@ class DomainAccessCodePools(Resource):
         Operation ``domains_access_code_pools_destroy``.
 
         Destructive: deleting a pool also deletes ALL its access codes; there is no undo.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/access-code-pools/{access_code_pool_id}",
@@ -316,6 +319,9 @@ class DomainAccessCodes(Resource):
         """Delete an access code.
 
         Operation ``domains_access_code_pools_access_codes_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/access-code-pools/{access_code_pool_id}/access-codes/{access_code_id}",

@@ -96,6 +96,9 @@ class Assets(Resource):
 
         Irreversible. The API refuses (400, `ValidationError`) while a lesson still uses the
         asset.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/assets/{asset_id}", asset_id=asset_id)
         await self._client._request("DELETE", url)
@@ -169,6 +172,9 @@ class WebPackages(Resource):
 
         Irreversible. The API refuses (400, `ValidationError`) while a lesson still uses the web
         package.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/web-packages/{web_package_id}", web_package_id=web_package_id)
         await self._client._request("DELETE", url)

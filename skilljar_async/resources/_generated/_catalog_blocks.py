@@ -252,6 +252,9 @@ class CatalogPageContentBlocks(Resource):
         """Delete a content block from the specified builder catalog page.
 
         Operation ``domains_catalog_pages_content_blocks_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}/content-blocks/{id}",
@@ -552,6 +555,9 @@ class TileContainerItems(Resource):
 
         Operation ``domains_catalog_pages_tile_container_content_blocks_items_destroy``. Manage
         items in a Catalog Tile Content Block on a Builder Catalog Page.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}/tile-container-content-blocks/{tile_container_id}/items/{id}",

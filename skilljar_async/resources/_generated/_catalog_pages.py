@@ -242,6 +242,9 @@ class DomainCatalogPages(Resource):
         """Delete a catalog page from the domain.
 
         Operation ``domains_catalog_pages_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}",
@@ -370,6 +373,9 @@ class CatalogPageClassicPageItems(Resource):
         """Delete a catalog page item from the catalog page.
 
         Operation ``domains_catalog_pages_classic_page_items_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}/classic-page-items/{id}",
@@ -444,6 +450,9 @@ class CatalogPageTags(Resource):
         """Removes a Tag from a Catalog Page and returns a `204` response.
 
         Operation ``domains_catalog_pages_tags_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}/tags/{tag_id}",
@@ -524,6 +533,9 @@ class CatalogPageVisibilityOverrides(Resource):
 
         Operation ``domains_catalog_pages_visibility_overrides_destroy``. Deletes a Student
         Group visibility override for a Catalog Page and returns a `204` response.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/catalog-pages/{catalog_page_id}/visibility-overrides/{student_group_id}",

@@ -68,6 +68,9 @@ class CourseLabels(Resource):
         """Remove a label association from a course.
 
         Operation ``courses_labels_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/courses/{course_id}/labels/{label_id}", course_id=course_id, label_id=label_id

@@ -144,6 +144,9 @@ class DomainUserManagerAccess(Resource):
         """Revoke student manager access for a user.
 
         Operation ``domains_users_manager_access_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/users/{user_id}/manager-access",

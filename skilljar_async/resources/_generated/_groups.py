@@ -219,6 +219,9 @@ class Groups(Resource):
 
         Destructive: deleting a group also drops every learner's membership in it (the learners
         themselves stay); there is no undo.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/groups/{group_id}", group_id=group_id)
         await self._client._request("DELETE", url)
@@ -276,6 +279,9 @@ class GroupAccessCodePools(Resource):
         """Remove an access code pool from a group.
 
         Operation ``groups_access_code_pools_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/groups/{group_id}/access-code-pools/{access_code_pool_id}",
@@ -369,6 +375,9 @@ class GroupUsers(Resource):
         """Remove a user from a group.
 
         Operation ``groups_users_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/groups/{group_id}/users/{user_id}", group_id=group_id, user_id=user_id)
         await self._client._request("DELETE", url)

@@ -128,6 +128,9 @@ class IltInstructors(Resource):
         """Delete an ILT instructor.
 
         Operation ``ilt_instructors_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/ilt-instructors/{id}", id=int_id("id", id))
         await self._client._request("DELETE", url)
@@ -491,6 +494,9 @@ class ViltSessionRegistrations(Resource):
         Operation ``vilt_session_registrations_destroy``.
 
         The learner is marked as not attended.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/vilt-session-registrations/{vilt_session_registration_id}",

@@ -88,6 +88,9 @@ class Labels(Resource):
         """Delete a label.
 
         Operation ``labels_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/labels/{label_id}", label_id=label_id)
         await self._client._request("DELETE", url)
@@ -159,6 +162,9 @@ class Tags(Resource):
         """Delete /v1/tags/{tag_id}.
 
         Operation ``tags_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/tags/{tag_id}", tag_id=tag_id)
         await self._client._request("DELETE", url)

@@ -217,6 +217,9 @@ class Lessons(Resource):
         """Delete a lesson from a course.
 
         Operation ``lessons_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/lessons/{lesson_id}", lesson_id=lesson_id)
         await self._client._request("DELETE", url)
@@ -475,6 +478,9 @@ class LessonRatingContentBlocks(Resource):
         Operation ``lessons_rating_content_blocks_destroy``.
 
         Also deletes the RATING content item that places the block in the lesson.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/lessons/{lesson_id}/rating-content-blocks/{rating_content_block_id}",

@@ -138,6 +138,9 @@ class LicensePackages(Resource):
         """Delete a license package.
 
         Operation ``license_packages_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/license-packages/{license_package_id}", license_package_id=license_package_id

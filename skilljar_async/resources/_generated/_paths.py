@@ -111,6 +111,9 @@ class Paths(Resource):
         """Delete a Path.
 
         Operation ``paths_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/paths/{path_id}", path_id=path_id)
         await self._client._request("DELETE", url)

@@ -171,6 +171,9 @@ class PromoCodePools(Resource):
 
         Destructive: deleting a pool also deletes ALL the promo codes in it, and purchases lose
         their code reference; there is no undo.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/promo-code-pools/{promo_code_pool_id}", promo_code_pool_id=promo_code_pool_id
@@ -224,6 +227,9 @@ class PromoCodePoolOffers(Resource):
         """Remove an Offer from a Promo Code Pool.
 
         Operation ``promo_code_pools_offers_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/promo-code-pools/{promo_code_pool_id}/offers/{offer_id}",
@@ -333,6 +339,9 @@ class PromoCodes(Resource):
         """Delete a Promo Code.
 
         Operation ``promo_codes_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/promo-codes/{promo_code_id}", promo_code_id=promo_code_id)
         await self._client._request("DELETE", url)

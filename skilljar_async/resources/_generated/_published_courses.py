@@ -103,6 +103,9 @@ class PublishedCoursePrerequisites(Resource):
 
         Operation ``domains_published_courses_published_course_prerequisites_destroy``. Returns
         a `204 No Content` response on success.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-courses/{published_course_id}/published-course-prerequisites/{prerequisite_published_course_id}",
@@ -224,6 +227,9 @@ class ReenrollmentRules(Resource):
 
         Operation ``domains_published_courses_reenrollment_rule_destroy``. Returns a `204 No
         Content` response on success.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-courses/{published_course_id}/reenrollment_rule",
@@ -304,6 +310,9 @@ class PublishedCourseStudentGroupPrerequisites(Resource):
         """Removes a StudentGroup prerequisite for a PublishedCourse and returns a `204` response.
 
         Operation ``domains_published_courses_student_group_prerequisites_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-courses/{published_course_id}/student-group-prerequisites/{student_group_id}",
@@ -380,6 +389,9 @@ class PublishedCourseTags(Resource):
         """Removes a Tag from a Published Course and returns a `204` response.
 
         Operation ``domains_published_courses_tags_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-courses/{published_course_id}/tags/{tag_id}",
@@ -462,6 +474,9 @@ class PublishedCourseVisibilityOverrides(Resource):
 
         Operation ``domains_published_courses_visibility_overrides_destroy``. Deletes a
         StudentGroup visibility override for a PublishedCourse and returns a `204` response.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-courses/{published_course_id}/visibility-overrides/{student_group_id}",

@@ -100,6 +100,9 @@ class PublishedPathLabels(Resource):
         """Deletes a Label association to a Published Path and returns a `204` response.
 
         Operation ``domains_published_paths_labels_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-paths/{published_path_id}/labels/{label_id}",
@@ -225,6 +228,9 @@ class PublishedPathItems(Resource):
         """Delete a Path Item.
 
         Operation ``domains_published_paths_path_items_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-paths/{published_path_id}/path-items/{path_item_id}",
@@ -301,6 +307,9 @@ class PublishedPathTags(Resource):
         """Removes a Tag from a Published Path and returns a `204` response.
 
         Operation ``domains_published_paths_tags_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-paths/{published_path_id}/tags/{tag_id}",
@@ -383,6 +392,9 @@ class PublishedPathVisibilityOverrides(Resource):
 
         Operation ``domains_published_paths_visibility_overrides_destroy``. Deletes a
         StudentGroup visibility override for a PublishedPath and returns a `204` response.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/domains/{domain_name}/published-paths/{published_path_id}/visibility-overrides/{student_group_id}",

@@ -132,6 +132,9 @@ class QuestionBanks(Resource):
         Operation ``question_banks_destroy``.
 
         Destructive: deleting a question bank also deletes ALL its questions; there is no undo.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/question-banks/{question_bank_id}", question_bank_id=question_bank_id)
         await self._client._request("DELETE", url)
@@ -181,6 +184,9 @@ class QuestionBankQuestions(Resource):
         """Delete a specific Question from the Question Bank.
 
         Operation ``question_banks_questions_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/question-banks/{question_bank_id}/questions/{question_id}",
@@ -305,6 +311,9 @@ class QuizQuestions(Resource):
         """Delete a Question.
 
         Operation ``quiz_questions_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/quiz-questions/{question_id}", question_id=question_id)
         await self._client._request("DELETE", url)
@@ -475,6 +484,9 @@ class Quizzes(Resource):
         """Delete a quiz.
 
         Operation ``quizzes_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path("/quizzes/{quiz_id}", quiz_id=quiz_id)
         await self._client._request("DELETE", url)
@@ -559,6 +571,9 @@ class QuizQuestionSummaries(Resource):
         """Delete a specific Question from the Quiz.
 
         Operation ``quizzes_questions_destroy``.
+
+        Retried after an attempt that may have reached the server (a timeout, a dropped
+        connection, a 5xx), a 404 means that attempt deleted it: the call succeeds.
         """
         url = build_path(
             "/quizzes/{quiz_id}/questions/{question_id}", quiz_id=quiz_id, question_id=question_id
