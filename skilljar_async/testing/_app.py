@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import http
 import json
 import math
@@ -37,9 +38,11 @@ from ..ratelimit import CallType, RateLimits, SlidingLog
 from ._call import EMPTY, ApiError, Call, Reply
 from ._catalogue import Operation
 from ._handlers import Dispatcher
+from ._openapi import openapi_document
 from ._routes import Router
 from ._special import SPECIAL
 from ._store import Store
+from ._validate import FormBody
 
 __all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
 
@@ -166,11 +169,16 @@ def _api_key(header: str | None) -> tuple[bool, str | None]:
 
 
 async def _read_body(request: web.Request) -> tuple[Any, ApiError | None]:
+    """The body as DRF's JSON, form and multipart parsers read it; 415 for other types."""
     if request.method in SAFE_METHODS or not request.body_exists:
         return None, None
     ctype = request.content_type
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return dict(await request.post()), None
+        try:
+            return FormBody(list((await request.post()).items())), None
+        except Exception as exc:  # a malformed body of any kind is DRF's ParseError
+            kind = "Multipart form" if ctype.startswith("multipart") else "Form"
+            return None, ApiError(400, {"detail": f"{kind} parse error - {exc}"})
     raw = await request.read()
     if ctype not in ("application/json", "application/octet-stream") and raw:
         return None, ApiError(415, {"detail": f'Unsupported media type "{ctype}" in request.'})
@@ -180,6 +188,11 @@ async def _read_body(request: web.Request) -> tuple[Any, ApiError | None]:
         return json.loads(raw), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, ApiError(400, {"detail": f"JSON parse error - {exc}"})
+
+
+@functools.cache
+def _openapi_bytes() -> bytes:
+    return json.dumps(openapi_document()).encode()
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -238,6 +251,8 @@ class Pipeline:
         self, request: web.Request, rec: dict[str, Any], call_type: CallType
     ) -> web.StreamResponse:
         state = self.state
+        if request.path == "/openapi.json" and request.method in SAFE_METHODS:
+            return web.Response(body=_openapi_bytes(), content_type="application/json")
         match = state.router.match(request.path)
         if match is None:
             rec["status"] = 404

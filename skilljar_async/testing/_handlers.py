@@ -13,6 +13,7 @@ from ._call import EMPTY, ApiError, Call, Handler, Reply, invalid_pk, not_found
 from ._catalogue import Operation, Row
 from ._lists import list_reply
 from ._store import Store, Table, now_iso
+from ._validate import validate_body
 
 __all__ = [
     "EMPTY",
@@ -49,11 +50,7 @@ def check_parents(call: Call, table: Table, ids: tuple[str, ...]) -> None:
 
 def validated(call: Call, *, partial: bool, resolve: bool = True) -> Row:
     """The accepted fields of the request body, or DRF's 400 field errors."""
-    body = call.body_dict()
-    errors = call.catalogue.validate(call.op.request_schema, body, partial=partial)
-    if errors:
-        raise ApiError(400, errors)
-    data = call.catalogue.accept(call.op.request_schema, body)
+    data = validate_body(call.catalogue, call.op.request_schema, call.body, partial=partial)
     if resolve:
         resolve_refs(call, data)
     return data

@@ -101,19 +101,7 @@ def _domain_user_create(call: Call) -> Reply:
 def _bulk_create(call: Call) -> Reply:
     store = call.store
     check_parents(call, store.tables["domains.users"], call.ids)
-    body = call.body_dict()
-    users = body.get("users")
-    if not isinstance(users, list) or not users:
-        raise ApiError(400, {"users": ["This field is required."]})
-    if len(users) > 1000:
-        raise ApiError(400, {"users": ["Ensure this field has no more than 1000 elements."]})
-    item_schema = "BulkUserRequest"
-    errors = [
-        call.catalogue.validate(item_schema, u) or {} if isinstance(u, dict) else {"email": ["?"]}
-        for u in users
-    ]
-    if any(errors):
-        raise ApiError(400, {"users": errors})
+    users = validated(call, partial=False, resolve=False)["users"]
     for entry in users:
         person = store.add_user(
             str(entry["email"]), str(entry.get("first_name", "")), str(entry.get("last_name", ""))
