@@ -42,7 +42,7 @@ from ._openapi import openapi_document
 from ._routes import Router
 from ._special import SPECIAL
 from ._store import Store
-from ._validate import FormBody
+from ._validate import JSON_NULL, FormBody
 
 __all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
 
@@ -185,9 +185,10 @@ async def _read_body(request: web.Request) -> tuple[Any, ApiError | None]:
     if not raw.strip():
         return None, None
     try:
-        return json.loads(raw), None
+        parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, ApiError(400, {"detail": f"JSON parse error - {exc}"})
+    return (JSON_NULL if parsed is None else parsed), None
 
 
 @functools.cache
@@ -281,7 +282,7 @@ class Pipeline:
             )
 
         body, body_error = await _read_body(request)
-        rec["body"] = body
+        rec["body"] = None if body is JSON_NULL else body
         fault = state.faults.decide()
         rec["fault"] = fault
         if fault == "error":

@@ -27,6 +27,14 @@ Row = dict[str, Any]
 #: the timestamp used for a date-time field nobody ever set
 EPOCH = "2025-01-01T00:00:00+00:00"
 
+#: values for formatted strings nobody set (an empty string is no e-mail, URL or slug)
+_FORMAT_DEFAULTS: dict[Any, str] = {
+    "date-time": EPOCH,
+    "date": EPOCH[:10],
+    "email": "learner@example.com",
+    "uri": "https://learn.example.com/",
+}
+
 _REQUIRED = "This field is required."
 _NOT_NULL = "This field may not be null."
 _NOT_BLANK = "This field may not be blank."
@@ -44,6 +52,8 @@ class Operation:
     path_params: tuple[str, ...]
     param_patterns: tuple[re.Pattern[str], ...]
     query_params: tuple[str, ...]
+    #: query parameters with a fixed set of values (django-filter ChoiceFilter)
+    query_choices: dict[str, tuple[str, ...]]
     request_schema: str | None
     response_schema: str | None
     item_schema: str | None
@@ -74,6 +84,7 @@ def _operation(record: Mapping[str, Any]) -> Operation:
         path_params=tuple(p["name"] for p in record["path_params"]),
         param_patterns=tuple(_param_pattern(p) for p in record["path_params"]),
         query_params=tuple(q["name"] for q in record["query_params"]),
+        query_choices={q["name"]: tuple(q["enum"]) for q in record["query_params"] if "enum" in q},
         request_schema=record["request_schema"],
         response_schema=record["response_schema"],
         item_schema=record["item_schema"],
@@ -173,12 +184,12 @@ class Catalogue:
             target = self.schemas.get(ref, {})
             if "enum" in target:
                 return next((v for v in target["enum"] if v is not None), None)
-            if depth >= 2 or "properties" not in target:
+            if depth >= 4 or "properties" not in target:
                 return None
             return copy.deepcopy(self.default_object(ref, depth + 1))
         kind = prop.get("type")
         if kind == "string":
-            return EPOCH if prop.get("format") == "date-time" else ""
+            return _FORMAT_DEFAULTS.get(prop.get("format"), "item" if "pattern" in prop else "")
         if kind in ("integer", "number"):
             return 0
         if kind == "boolean":

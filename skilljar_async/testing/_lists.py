@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import math
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -65,8 +66,32 @@ def _out_of_range(how: str, value: Any, wanted: str) -> bool:
     return str(value) < wanted if how == "gte" else str(value) > wanted
 
 
+def check_filters(call: Call) -> None:
+    """django-filter's 400 for a choice it does not know or a date-time it cannot read."""
+    errors: dict[str, list[str]] = {}
+    for name, choices in call.op.query_choices.items():
+        value = call.query.get(name)
+        if value not in (None, "") and value not in choices:
+            errors[name] = [f"Select a valid choice. {value} is not one of the available choices."]
+    for name in call.op.query_params:
+        value = call.query.get(name)
+        if name.endswith(("_at__gte", "_at__lte")) and value and not _is_datetime(value):
+            errors[name] = ["Enter a valid date/time."]
+    if errors:
+        raise ApiError(400, errors)
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def filter_rows(call: Call, table: Table, rows: list[Row]) -> list[Row]:
     """Exact-match (and ``__gte``/``__lte``) filters the operation declares."""
+    check_filters(call)
     aliases = FILTER_ALIASES.get(table.name, {})
     checks: list[tuple[tuple[str, ...], str, str]] = []
     for name in call.op.query_params:

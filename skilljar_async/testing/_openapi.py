@@ -13,9 +13,9 @@ import functools
 from typing import Any
 
 from ._catalogue import Catalogue, Operation, catalogue
-from ._errata import apply_errata
+from ._errata import apply_errata, partial_puts
 
-__all__ = ["BODY_TYPES", "openapi_document"]
+__all__ = ["BODY_TYPES", "is_partial_put", "openapi_document"]
 
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 _PLAIN_KEYS = (
@@ -135,3 +135,13 @@ def _document() -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     """The served document: the catalogue's, with `ERRATA` applied (a fresh copy)."""
     return copy.deepcopy(_document())
+
+
+@functools.cache
+def _partial_puts() -> frozenset[str]:
+    return partial_puts(_document())
+
+
+def is_partial_put(operation_id: str) -> bool:
+    """Whether the served document describes this PUT as a partial update (see the errata)."""
+    return operation_id in _partial_puts()

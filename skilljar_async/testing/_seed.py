@@ -91,7 +91,7 @@ def _catalogue_objects(store: Store, rng: random.Random) -> list[Row]:
                 "user_count": 0,
                 "discount_percent": None,
                 "group_category_id": category["id"],
-                "sign_up_field_rule": None,
+                "sign_up_field_rule": {"enforce": False, "require_match_all": False, "options": []},
                 "rule_email_domains": [domain],
             },
         )

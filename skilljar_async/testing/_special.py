@@ -267,6 +267,29 @@ def _fulfill(call: Call) -> Reply:
     )
 
 
+@special("training_credit_codes_partial_update")
+def _training_credit_update(call: Call) -> Reply:
+    """``student_groups`` and ``offers`` come as ``{"add": [...], "remove": [...]}``, add first."""
+    row = _table_item(call, "training_credit_codes", *call.ids)
+    data = validated(call, partial=True)
+    changes: Row = {}
+    for field in ("student_groups", "offers"):
+        change = data.pop(field, None)
+        if change is None:
+            continue
+        ids = [i for i in row.get(field) or [] if isinstance(i, str)]
+        ids += [i for i in change.get("add", []) if i not in ids]
+        row[field] = [i for i in ids if i not in change.get("remove", [])]
+        changes[field] = {"add": change.get("add", []), "remove": change.get("remove", [])}
+    merge(row, data)
+    for field in ("student_groups", "offers"):
+        row.setdefault(field, [])
+    reply = call.project(row)
+    for field in ("student_groups", "offers"):
+        reply[field] = changes.get(field, {"add": [], "remove": []})
+    return Reply(200, reply)
+
+
 # -- webhooks -------------------------------------------------------------------------
 
 

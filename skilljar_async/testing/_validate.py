@@ -32,9 +32,10 @@ from typing import Any
 from ._call import ApiError
 from ._catalogue import Catalogue, Row
 
-__all__ = ["FormBody", "Invalid", "validate_body"]
+__all__ = ["JSON_NULL", "FormBody", "Invalid", "validate_body"]
 
 EMPTY: Any = object()  #: a field the input does not have
+JSON_NULL: Any = object()  #: a JSON body that is ``null`` (not the same as no body)
 _TRUE_ALL = frozenset(
     {"t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1"}
 )
@@ -241,9 +242,12 @@ def _choice(choices: list[Any], value: Any) -> Any:
 class _Serializer:
     """One request schema read as a DRF serializer."""
 
-    def __init__(self, catalogue: Catalogue, *, partial: bool) -> None:
+    def __init__(
+        self, catalogue: Catalogue, *, partial: bool, bases: tuple[str | None, ...] = ()
+    ) -> None:
         self.catalogue = catalogue
         self.partial = partial
+        self.bases = bases
 
     def run(self, name: str, data: Any) -> Row:
         if not isinstance(data, dict):
@@ -254,7 +258,7 @@ class _Serializer:
                 {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]}
             )
         schema = self.catalogue.schemas.get(name, {})
-        props: dict[str, Any] = schema.get("properties", {})
+        props = _properties(self.catalogue, name, self.bases)
         required = set(schema.get("required", ()))
         form = isinstance(data, FormBody)
         out: Row = {}
@@ -365,17 +369,58 @@ class _Serializer:
         return out
 
 
+#: constraints a request field shares with the same field of the object schema
+_SHARED = ("minimum", "maximum", "maxLength", "pattern")
+_MERGED: dict[tuple[int, str, tuple[str | None, ...]], dict[str, Any]] = {}
+
+
+def _properties(catalogue: Catalogue, name: str, bases: tuple[str | None, ...]) -> dict[str, Any]:
+    """`name`'s properties, with the bounds the object's schemas declare for the same fields.
+
+    ``XRequest`` and ``PatchedXRequest`` are the write side of the serializer
+    behind ``X`` (and of the object the operation answers or stores); where the
+    spec prints a bound (a minimum, say) only on the read side, the model field
+    behind it enforces it on input too.
+    """
+    key = (id(catalogue), name, bases)
+    cached = _MERGED.get(key)
+    if cached is None:
+        props = catalogue.properties(name)
+        names = (name.removeprefix("Patched").removesuffix("Request"), *bases)
+        read_sides = [catalogue.properties(n) for n in names if n]
+        cached = {}
+        for field, prop in props.items():
+            extra = {
+                k: v
+                for side in read_sides
+                for k, v in side.get(field, {}).items()
+                if k in _SHARED and k not in prop
+            }
+            cached[field] = {**prop, **extra} if extra else prop
+        _MERGED[key] = cached
+    return cached
+
+
 def _nullish(prop: Mapping[str, Any]) -> bool:
     return prop.get("type") != "string" or prop.get("format") is not None
 
 
-def validate_body(catalogue: Catalogue, name: str | None, body: Any, *, partial: bool) -> Row:
+def validate_body(
+    catalogue: Catalogue,
+    name: str | None,
+    body: Any,
+    *,
+    partial: bool,
+    bases: tuple[str | None, ...] = (),
+) -> Row:
     """The fields of `body` DRF would accept for request schema `name`, else a 400 `ApiError`."""
     if name is None:
         return {}
+    if body is JSON_NULL:
+        raise ApiError(400, {"non_field_errors": ["No data provided"]})
     if body is None:
         body = {}
     try:
-        return _Serializer(catalogue, partial=partial).run(name, body)
+        return _Serializer(catalogue, partial=partial, bases=bases).run(name, body)
     except Invalid as exc:
         raise ApiError(400, exc.detail) from None
