@@ -26,6 +26,7 @@ import binascii
 import functools
 import http
 import json
+import logging
 import math
 import random
 from collections.abc import Iterable
@@ -46,6 +47,7 @@ from ._validate import JSON_NULL, FormBody
 
 __all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
 
+_log = logging.getLogger("skilljar_async.testing")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DropPhase = Literal["both", "before", "after"]
 
@@ -334,6 +336,7 @@ class Pipeline:
             return Reply(405, {"detail": f'Method "{method}" not allowed.'})
         if body_error is not None:
             return Reply(body_error.status, body_error.body)
+        self.state.store.run_due()  # queued processing finishes before the view looks
         ids = tuple(params[name] for name in op.path_params)
         call = Call(op, ids, request.query, body, request.url, self.state.store)
         try:
@@ -341,6 +344,7 @@ class Pipeline:
         except ApiError as exc:
             return Reply(exc.status, exc.body)
         except Exception as exc:  # an emulator bug: answer 500 with the reason, like DEBUG=True
+            _log.exception("emulator error in %s", op.operation_id)
             detail = f"emulator error in {op.operation_id}: {type(exc).__name__}: {exc}"
             return Reply(500, {"detail": detail})
 

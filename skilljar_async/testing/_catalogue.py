@@ -191,7 +191,7 @@ class Catalogue:
         if kind == "string":
             return _FORMAT_DEFAULTS.get(prop.get("format"), "item" if "pattern" in prop else "")
         if kind in ("integer", "number"):
-            return 0
+            return max(0, prop.get("minimum", 0))
         if kind == "boolean":
             return False
         if kind == "array":

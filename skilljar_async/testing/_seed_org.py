@@ -50,7 +50,7 @@ def seed_organisation(store: Store, domain: str, pcs: list[Row], path: Row, plan
 
 
 def _content(store: Store) -> None:
-    for name, kind in (("Product tour", "VIDEO"), ("Admin handbook", "FILE")):
+    for name, kind in (("Product tour", "VIDEO_BOTR"), ("Admin handbook", "FILE")):
         _put(
             store,
             "assets",
@@ -100,9 +100,6 @@ def _content(store: Store) -> None:
                 "lesson_id": lesson["id"],
                 "order": 0,
                 "type": "HTML",
-                "content_asset_id": None,
-                "content_quiz_id": None,
-                "content_rating_id": None,
             },
             lesson["id"],
         )
@@ -126,7 +123,8 @@ def _commerce(store: Store, domain: str, pcs: list[Row]) -> None:
                 "single_use_per_user": True,
             },
         )
-        _put(store, "promo_code_pools.offers", {"offers": offer_ids}, pool["id"])
+        offers = [store.get("offers", i) for i in offer_ids]
+        _put(store, "promo_code_pools.offers", {"offers": [o for o in offers if o]}, pool["id"])
         for i in range(2):
             code = f"{name.split()[0].upper()}-{i + 1:02d}"
             _put(
@@ -318,14 +316,14 @@ def _catalog_pages(store: Store, domain: str, pcs: list[Row], path: Row, groups:
         _put(
             store,
             "domains.catalog_pages.classic_page_items",
-            {"order": order, "type": "PUBLISHED_COURSE", "item_published_course_id": pc["id"]},
+            {"order": order + 1, "type": "PUBLISHED_COURSE", "item_published_course_id": pc["id"]},
             domain,
             classic["id"],
         )
     _put(
         store,
         "domains.catalog_pages.classic_page_items",
-        {"order": 2, "type": "PUBLISHED_PATH", "item_published_path_id": path["id"]},
+        {"order": 3, "type": "PUBLISHED_PATH", "item_published_path_id": path["id"]},
         domain,
         classic["id"],
     )
@@ -342,20 +340,24 @@ def _catalog_pages(store: Store, domain: str, pcs: list[Row], path: Row, groups:
     _put(
         store,
         "domains.catalog_pages.content_blocks",
-        {"order": 0, "type": "HTML", "html_content_block_id": html["id"]},
+        {"order": 1, "type": "HTML", "html_content_block_id": html["id"]},
         *page,
     )
     _put(
         store,
         "domains.catalog_pages.content_blocks",
-        {"order": 1, "type": "TILE_SECTION", "tile_container_content_block_id": tiles["id"]},
+        {"order": 2, "type": "TILE_SECTION", "tile_container_content_block_id": tiles["id"]},
         *page,
     )
     for order, pc in enumerate(pcs[:3]):
         _put(
             store,
             "domains.catalog_pages.tile_container_content_blocks.items",
-            {"order": order, "item_type": "PUBLISHED_COURSE", "item_published_course_id": pc["id"]},
+            {
+                "order": order + 1,
+                "item_type": "PUBLISHED_COURSE",
+                "item_published_course_id": pc["id"],
+            },
             *page,
             tiles["id"],
         )
@@ -464,7 +466,7 @@ def _quizzes(store: Store) -> None:
             "name": bank["name"],
             "order": 0,
             "randomize_questions": False,
-            "limit_question_count": None,
+            "limit_question_count": 0,
             "question_count": 2,
             "quiz_association_count": 1,
         },

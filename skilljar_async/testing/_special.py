@@ -25,7 +25,7 @@ from ._handlers import (
     validated,
 )
 from ._lists import list_reply
-from ._model import add_domain_user, enroll, publish_course, publish_path
+from ._model import add_domain_user, enroll, publish_course, publish_path, touch_activity
 from ._store import Store, now_iso
 
 __all__ = ["SPECIAL"]
@@ -97,20 +97,6 @@ def _domain_user_create(call: Call) -> Reply:
     return Reply(201, call.project(row, "DomainUserDetail"), None if created else _EXISTING)
 
 
-@special("bulk_create_domain_users")
-def _bulk_create(call: Call) -> Reply:
-    store = call.store
-    check_parents(call, store.tables["domains.users"], call.ids)
-    users = validated(call, partial=False, resolve=False)["users"]
-    for entry in users:
-        person = store.add_user(
-            str(entry["email"]), str(entry.get("first_name", "")), str(entry.get("last_name", ""))
-        )
-        fields = {k: entry[k] for k in ("active", "marketing_optin", "expires_at") if k in entry}
-        add_domain_user(store, call.ids[0], person, **fields)
-    return Reply(200, {"detail": "Accepted for processing.", "count": len(users)})
-
-
 # -- enrollments --------------------------------------------------------------------
 
 
@@ -139,6 +125,15 @@ def _progress_update(call: Call) -> Reply:
     users_row = call.store.tables["users"].get((), call.ids[0])
     if users_row is not None and now_complete != was_complete:
         users_row["completion_count"] += 1 if now_complete else -1
+    touch_activity(call.store, call.ids[0])
+    return Reply(200, call.project(row))
+
+
+@special("users_published_courses_lessons_update", "users_published_courses_lessons_partial_update")
+def _lesson_progress_update(call: Call) -> Reply:
+    row = _table_item(call, "users.published_courses.lessons", *call.ids)
+    merge(row, validated(call, partial=True))
+    touch_activity(call.store, call.ids[0])
     return Reply(200, call.project(row))
 
 
@@ -365,3 +360,8 @@ def _sample(slug: str) -> Handler:
 
 for _slug in _SAMPLES:
     SPECIAL["webhooks_sample_" + _slug.replace("-", "_") + "_retrieve"] = _sample(_slug)
+
+
+from ._live import LIVE  # noqa: E402  (live behaviours override the generic ones above)
+
+SPECIAL.update(LIVE)
