@@ -110,7 +110,6 @@ ERRATA: tuple[Erratum, ...] = (
     ),
     *_schemas(
         "Asset",
-        "WebPackageSummary",
         field="download_url",
         spec="Asset rows of GET /v1/assets carry download_url like the detail view",
         api="list rows carry no download_url; the detail view carries a presigned URL that"
