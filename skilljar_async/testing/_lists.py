@@ -47,6 +47,8 @@ FILTER_ALIASES: dict[str, dict[str, str]] = {
     },
 }
 
+_BOOLEAN_SPELLINGS = frozenset({"true", "false", "1", "0", "yes", "no"})
+
 # -- lists -------------------------------------------------------------------------
 
 
@@ -54,6 +56,8 @@ def _matches(value: Any, wanted: str) -> bool:
     if value is MISSING:
         return True  # the filter does not apply to rows without that field
     if isinstance(value, bool):
+        if wanted.lower() not in _BOOLEAN_SPELLINGS:
+            return True  # django-filter's BooleanFilter ignores a value it cannot read
         return value == (wanted.lower() in ("true", "1", "yes"))
     if value is None:
         return wanted.lower() in ("null", "none", "")

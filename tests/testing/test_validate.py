@@ -9,6 +9,7 @@ import pytest
 from skilljar_async.testing import SkilljarEmulator
 from skilljar_async.testing._call import ApiError
 from skilljar_async.testing._catalogue import catalogue
+from skilljar_async.testing._seed import LEARN
 from skilljar_async.testing._validate import FormBody, validate_body
 
 from ._helpers import api_for
@@ -170,3 +171,20 @@ async def test_negative_number_is_rejected_over_http() -> None:
         assert answer.status == 400
         assert answer.json == {"name": ["This field may not be blank."]}
         assert emu.store.count("tags") == before
+
+
+async def test_query_parameters_as_django_filter_reads_them() -> None:
+    """A bad page_size falls back, an unreadable boolean is ignored, a bad choice is 400."""
+    async with SkilljarEmulator(limits=None, users=3) as emu, api_for(emu) as api:
+        everyone = (await api.get(f"/domains/{LEARN}/users")).json["count"]
+        fallback = await api.get(f"/domains/{LEARN}/users?page_size=lots")
+        assert (fallback.status, fallback.json["count"]) == (200, everyone)
+        ignored = await api.get(f"/domains/{LEARN}/users?active=perhaps")
+        assert ignored.json["count"] == everyone
+        inactive = await api.get(f"/domains/{LEARN}/users?active=false")
+        assert inactive.json["count"] == 0
+        bad = await api.get("/ilt-instructors?provider=carrier-pigeon")
+        assert bad.status == 400
+        assert list(bad.json) == ["provider"]
+        when = await api.get("/vilt-session-events?starts_at__gte=someday")
+        assert when.status == 400
