@@ -31,6 +31,18 @@ __all__ = [
     "validated",
 ]
 
+#: id fields that name another object (DRF's PrimaryKeyRelatedField): field -> table
+ID_REFERENCES = {
+    "group_category_id": "group_categories",
+    "promo_code_pool_id": "promo_code_pools",
+    "course_id": "courses",
+    "content_asset_id": "assets",
+    "content_quiz_id": "quizzes",
+    "content_web_package_id": "web_packages",
+    "lesson": "lessons",
+    "multi_session_event": "ilt_multi_session_events",
+}
+
 #: nested references resolved to real objects on writes: field -> table ("" = learners)
 REF_SOURCES = {
     "user": "",
@@ -63,9 +75,21 @@ def validated(call: Call, *, partial: bool, resolve: bool = True) -> Row:
     data = validate_body(
         call.catalogue, call.op.request_schema, call.body, partial=partial, bases=bases
     )
+    check_id_references(call, data)
     if resolve:
         resolve_refs(call, data)
     return data
+
+
+def check_id_references(call: Call, data: Row) -> None:
+    """DRF's 400 for an id field naming an object that does not exist."""
+    errors: Row = {}
+    for field, table in ID_REFERENCES.items():
+        value = data.get(field)
+        if isinstance(value, str) and value and call.store.tables[table].get((), value) is None:
+            errors[field] = [f'Invalid pk "{value}" - object does not exist.']
+    if errors:
+        raise ApiError(400, errors)
 
 
 def resolve_refs(call: Call, data: Row) -> None:

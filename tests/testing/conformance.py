@@ -135,32 +135,37 @@ def _form_drops_negation(case: Any) -> bool:
     """
     if case.media_type not in FORM_TYPES:
         return False
+    mutations = _body_mutations(case)
+    return bool(mutations) and all(_form_drops(m) for m in mutations)
+
+
+def _body_mutations(case: Any) -> list[Any]:
     mutations = getattr(case.meta.phase.data, "mutations", ()) or ()
-    if not mutations:
-        return False
-    return all(_form_drops(m) for m in mutations)
+    return [m for m in mutations if m.parameter_location.name == "BODY"]
 
 
 def _trimmed_away(case: Any) -> bool:
     """Whether every body mutation is a string DRF's CharField repairs by trimming whitespace."""
-    mutations = getattr(case.meta.phase.data, "mutations", ()) or ()
+    mutations = _body_mutations(case)
     return bool(mutations) and all(
         isinstance(m.new_value, str) and m.new_value != m.new_value.strip() for m in mutations
     )
 
 
 def _form_drops(mutation: Any) -> bool:
-    if mutation.parameter_location.name != "BODY" or len(mutation.path) > 1:
+    if len(mutation.path) > 1:
         return True  # nested values only travel as dotted keys, which schemathesis never sends
     old, new = mutation.original_value, mutation.new_value
     if "type" in mutation.keywords:
-        return new != "string"  # the form carries text: null is dropped, scalars become text
+        # the form carries text: null is dropped, scalars become text, an object field
+        # is read from dotted keys only and a list field from repeated keys
+        return new != "string" or old in ("object", "array")
     return new is None or new == "" or isinstance(old, dict | list) or isinstance(new, dict | list)
 
 
 def _coerced_to_text(case: Any) -> bool:
     """Whether every body mutation is a number sent for a string field (CharField reads it)."""
-    mutations = getattr(case.meta.phase.data, "mutations", ()) or ()
+    mutations = _body_mutations(case)
     return bool(mutations) and all(
         "type" in m.keywords and m.original_value == "string" and m.new_value in NUMBERS
         for m in mutations
@@ -169,7 +174,7 @@ def _coerced_to_text(case: Any) -> bool:
 
 def _partial_skips_required(case: Any) -> bool:
     """Whether the case only leaves out required fields of a partial update (DRF skips them)."""
-    mutations = getattr(case.meta.phase.data, "mutations", ()) or ()
+    mutations = _body_mutations(case)
     partial = case.operation.method.upper() in ("PATCH", "PUT")
     return partial and bool(mutations) and all(m.keywords == ("required",) for m in mutations)
 
