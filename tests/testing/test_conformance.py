@@ -1,8 +1,9 @@
 """Schemathesis over the emulator: all 340 operations, positive and negative data.
 
 The budget (`EXAMPLES` cases per operation and generation mode, a fixed seed)
-keeps this test to about two minutes on a two-core machine; ``scripts/conformance``
-runs longer, randomly seeded passes.
+keeps this test to one or two minutes on a two-core machine (figures in
+``benchmarks/CONFORMANCE.md``); ``scripts/conformance`` runs longer, randomly
+seeded passes.
 """
 
 from __future__ import annotations
