@@ -147,9 +147,13 @@ def _body_mutations(case: Any) -> list[Any]:
 def _trimmed_away(case: Any) -> bool:
     """Whether every body mutation is a string DRF's CharField repairs by trimming whitespace."""
     mutations = _body_mutations(case)
-    return bool(mutations) and all(
-        isinstance(m.new_value, str) and m.new_value != m.new_value.strip() for m in mutations
-    )
+    body = case.body if isinstance(case.body, dict) else {}
+    return bool(mutations) and all(_sent_with_spaces(body, m) for m in mutations)
+
+
+def _sent_with_spaces(body: dict[str, Any], mutation: Any) -> bool:
+    value = body.get(mutation.path[0]) if len(mutation.path) == 1 else mutation.new_value
+    return isinstance(value, str) and value != value.strip()
 
 
 def _form_drops(mutation: Any) -> bool:
