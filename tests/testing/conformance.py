@@ -15,7 +15,8 @@ configured here, not written into the document:
   the harness's own; unknown and empty query parameters are ignored and
   `LENIENT_QUERY` values fall back; a form carries nested objects only as
   dotted keys, drops nulls and sends scalars as text, and an empty optional
-  value is "not sent"; CharField trims whitespace and reads numbers as text;
+  value is "not sent"; CharField trims whitespace and reads numbers as text,
+  BooleanField reads 0 and 1;
   a partial update skips required fields at every depth.
 
 ``python -m tests.testing.conformance --examples 20`` (``scripts/conformance``)
@@ -112,7 +113,7 @@ def accepted_negative(case: Any, response: Any) -> bool:
         _form_drops_negation(case)
         or _trimmed_away(case)
         or _partial_skips_required(case)
-        or _coerced_to_text(case)
+        or _coerced_by_drf(case)
     ):
         negated.discard("BODY")
     if negated - {"QUERY"}:
@@ -167,13 +168,47 @@ def _form_drops(mutation: Any) -> bool:
     return new is None or new == "" or isinstance(old, dict | list) or isinstance(new, dict | list)
 
 
-def _coerced_to_text(case: Any) -> bool:
-    """Whether every body mutation is a number sent for a string field (CharField reads it)."""
+def _coerced_by_drf(case: Any) -> bool:
+    """Whether every body mutation is a type DRF coerces.
+
+    A number for a string field (CharField reads it as text), or 0 / 1 for a
+    boolean field (among BooleanField's spellings).
+    """
     mutations = _body_mutations(case)
-    return bool(mutations) and all(
-        "type" in m.keywords and m.original_value == "string" and m.new_value in NUMBERS
-        for m in mutations
-    )
+    return bool(mutations) and all(_coerced(case.body, m) for m in mutations)
+
+
+def _coerced(body: Any, mutation: Any) -> bool:
+    values = _sent_values(body, mutation.path)
+    if "type" in mutation.keywords and mutation.new_value in NUMBERS:
+        if mutation.original_value == "string":
+            return True
+        return (
+            mutation.original_value == "boolean"
+            and bool(values)
+            and all(_zero_or_one(v) for v in values)
+        )
+    if "anyOf" in mutation.keywords:  # a nullable field: 0 and 1 read as text, number, boolean
+        return bool(values) and all(_zero_or_one(v) for v in values)
+    return False
+
+
+def _zero_or_one(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1)
+
+
+def _sent_values(value: Any, path: tuple[Any, ...]) -> list[Any]:
+    """The values at `path` in the body sent (list items expanded where the path skips them)."""
+    if not path:
+        return [value]
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        return _sent_values(value[head], rest) if head in value else []
+    if isinstance(value, list):
+        if isinstance(head, int):
+            return _sent_values(value[head], rest) if head < len(value) else []
+        return [v for item in value for v in _sent_values(item, path)]
+    return []
 
 
 def _partial_skips_required(case: Any) -> bool:
