@@ -137,7 +137,7 @@ def _form_drops_negation(case: Any) -> bool:
     if case.media_type not in FORM_TYPES:
         return False
     mutations = _body_mutations(case)
-    return bool(mutations) and all(_form_drops(m) for m in mutations)
+    return bool(mutations) and all(_form_drops(case.body, m) for m in mutations)
 
 
 def _body_mutations(case: Any) -> list[Any]:
@@ -157,9 +157,12 @@ def _sent_with_spaces(body: dict[str, Any], mutation: Any) -> bool:
     return isinstance(value, str) and value != value.strip()
 
 
-def _form_drops(mutation: Any) -> bool:
+def _form_drops(body: Any, mutation: Any) -> bool:
     if len(mutation.path) > 1:
         return True  # nested values only travel as dotted keys, which schemathesis never sends
+    sent = _sent_values(body, mutation.path)
+    if sent and all(value in ("", None) for value in sent):
+        return True  # an empty optional value is "not sent"; a null is not sent at all
     old, new = mutation.original_value, mutation.new_value
     if "type" in mutation.keywords:
         # the form carries text: null is dropped, scalars become text, an object field
