@@ -310,7 +310,8 @@ def test_secret_key_names_live_in_one_list() -> None:
     root = pathlib.Path(skilljar_async.__file__).parent
     listed = []
     for path in root.rglob("*.py"):
-        if "_generated" in path.parts or path.name == "_sansio.py":
+        # The emulator's seed data names these fields as data, not as a list of secrets.
+        if {"_generated", "testing"} & set(path.parts) or path.name == "_sansio.py":
             continue
         text = path.read_text()
         if sum(f'"{key}"' in text for key in SECRET_KEYS) >= 3:

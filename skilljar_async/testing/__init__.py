@@ -25,8 +25,11 @@ Where the real API's behaviour is unknown, the emulator chooses:
   With ``drop_phase="both"`` drops alternate before/after, starting with before.
 - ``latency`` is a round trip: half before the request reaches the API (where the
   limiter stamps it, `RecordedRequest.at`), half on the way back.
-- Bulk domain-user creation is applied at once and answers 200
-  ``{"detail": ..., "count": n}``; the webhook ping never sends anything.
+- Bulk domain-user creation answers 200 ``{"detail": ..., "count": n}`` and is
+  queued, like asset and web-package processing (`SkilljarEmulator.finish_processing`);
+  the webhook ping never sends anything.
+- Request bodies are validated with DRF's semantics and the served
+  ``/openapi.json`` is the spec with the errata of ``_errata.py`` applied.
 - A trailing slash is tolerated; integer path ids must look like integers.
 """
 

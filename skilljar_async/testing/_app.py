@@ -23,8 +23,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import functools
 import http
 import json
+import logging
 import math
 import random
 from collections.abc import Iterable
@@ -37,12 +39,15 @@ from ..ratelimit import CallType, RateLimits, SlidingLog
 from ._call import EMPTY, ApiError, Call, Reply
 from ._catalogue import Operation
 from ._handlers import Dispatcher
+from ._openapi import openapi_document
 from ._routes import Router
 from ._special import SPECIAL
 from ._store import Store
+from ._validate import JSON_NULL, FormBody
 
 __all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
 
+_log = logging.getLogger("skilljar_async.testing")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DropPhase = Literal["both", "before", "after"]
 
@@ -166,20 +171,31 @@ def _api_key(header: str | None) -> tuple[bool, str | None]:
 
 
 async def _read_body(request: web.Request) -> tuple[Any, ApiError | None]:
+    """The body as DRF's JSON, form and multipart parsers read it; 415 for other types."""
     if request.method in SAFE_METHODS or not request.body_exists:
         return None, None
     ctype = request.content_type
     if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return dict(await request.post()), None
+        try:
+            return FormBody(list((await request.post()).items())), None
+        except Exception as exc:  # a malformed body of any kind is DRF's ParseError
+            kind = "Multipart form" if ctype.startswith("multipart") else "Form"
+            return None, ApiError(400, {"detail": f"{kind} parse error - {exc}"})
     raw = await request.read()
     if ctype not in ("application/json", "application/octet-stream") and raw:
         return None, ApiError(415, {"detail": f'Unsupported media type "{ctype}" in request.'})
     if not raw.strip():
         return None, None
     try:
-        return json.loads(raw), None
+        parsed = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, ApiError(400, {"detail": f"JSON parse error - {exc}"})
+    return (JSON_NULL if parsed is None else parsed), None
+
+
+@functools.cache
+def _openapi_bytes() -> bytes:
+    return json.dumps(openapi_document()).encode()
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -238,6 +254,8 @@ class Pipeline:
         self, request: web.Request, rec: dict[str, Any], call_type: CallType
     ) -> web.StreamResponse:
         state = self.state
+        if request.path == "/openapi.json" and request.method in SAFE_METHODS:
+            return web.Response(body=_openapi_bytes(), content_type="application/json")
         match = state.router.match(request.path)
         if match is None:
             rec["status"] = 404
@@ -266,7 +284,7 @@ class Pipeline:
             )
 
         body, body_error = await _read_body(request)
-        rec["body"] = body
+        rec["body"] = None if body is JSON_NULL else body
         fault = state.faults.decide()
         rec["fault"] = fault
         if fault == "error":
@@ -318,6 +336,7 @@ class Pipeline:
             return Reply(405, {"detail": f'Method "{method}" not allowed.'})
         if body_error is not None:
             return Reply(body_error.status, body_error.body)
+        self.state.store.run_due()  # queued processing finishes before the view looks
         ids = tuple(params[name] for name in op.path_params)
         call = Call(op, ids, request.query, body, request.url, self.state.store)
         try:
@@ -325,6 +344,7 @@ class Pipeline:
         except ApiError as exc:
             return Reply(exc.status, exc.body)
         except Exception as exc:  # an emulator bug: answer 500 with the reason, like DEBUG=True
+            _log.exception("emulator error in %s", op.operation_id)
             detail = f"emulator error in {op.operation_id}: {type(exc).__name__}: {exc}"
             return Reply(500, {"detail": detail})
 

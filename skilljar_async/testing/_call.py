@@ -66,18 +66,6 @@ class Call:
         self.store = store
         self.catalogue: Catalogue = store.catalogue
 
-    def body_dict(self) -> Row:
-        """The JSON body as an object (an absent body is ``{}``), else DRF's 400."""
-        body = self.body
-        if body is None:
-            return {}
-        if not isinstance(body, dict):
-            kind = "list" if isinstance(body, list) else type(body).__name__
-            raise ApiError(
-                400, {"non_field_errors": [f"Invalid data. Expected a dictionary, but got {kind}."]}
-            )
-        return body
-
     def project(self, row: Row, schema: str | None = MISSING) -> Row:
         name = self.op.response_schema if schema is MISSING else schema
         return self.catalogue.project(name, row)

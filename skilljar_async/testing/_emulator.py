@@ -126,6 +126,7 @@ class SkilljarEmulator:
         """Listen on (host, port); port 0 picks a free one."""
         if self._runner is not None:
             raise RuntimeError("the emulator is already started")
+        self.store.clock = asyncio.get_running_loop().time
         runner = web.AppRunner(build_app(self.state), access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -230,6 +231,16 @@ class SkilljarEmulator:
         consumer = ForeignConsumer(self.limiter, _call_type(call_type), rate_per_s)
         self._consumers.append(consumer)
         return consumer
+
+    # -- asynchronous processing ---------------------------------------------------------
+
+    def finish_processing(self) -> int:
+        """Complete every queued job now (asset and web-package processing, bulk user creation).
+
+        Jobs otherwise finish `PROCESSING_SECONDS` after they were queued, on the
+        loop's clock, when the next request arrives. Returns how many ran.
+        """
+        return self.store.run_due(everything=True)
 
     # -- faults ------------------------------------------------------------------------------
 

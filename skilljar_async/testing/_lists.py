@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import math
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -46,6 +47,8 @@ FILTER_ALIASES: dict[str, dict[str, str]] = {
     },
 }
 
+_BOOLEAN_SPELLINGS = frozenset({"true", "false", "1", "0", "yes", "no"})
+
 # -- lists -------------------------------------------------------------------------
 
 
@@ -53,6 +56,8 @@ def _matches(value: Any, wanted: str) -> bool:
     if value is MISSING:
         return True  # the filter does not apply to rows without that field
     if isinstance(value, bool):
+        if wanted.lower() not in _BOOLEAN_SPELLINGS:
+            return True  # django-filter's BooleanFilter ignores a value it cannot read
         return value == (wanted.lower() in ("true", "1", "yes"))
     if value is None:
         return wanted.lower() in ("null", "none", "")
@@ -65,8 +70,32 @@ def _out_of_range(how: str, value: Any, wanted: str) -> bool:
     return str(value) < wanted if how == "gte" else str(value) > wanted
 
 
+def check_filters(call: Call) -> None:
+    """django-filter's 400 for a choice it does not know or a date-time it cannot read."""
+    errors: dict[str, list[str]] = {}
+    for name, choices in call.op.query_choices.items():
+        value = call.query.get(name)
+        if value not in (None, "") and value not in choices:
+            errors[name] = [f"Select a valid choice. {value} is not one of the available choices."]
+    for name in call.op.query_params:
+        value = call.query.get(name)
+        if name.endswith(("_at__gte", "_at__lte")) and value and not _is_datetime(value):
+            errors[name] = ["Enter a valid date/time."]
+    if errors:
+        raise ApiError(400, errors)
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
 def filter_rows(call: Call, table: Table, rows: list[Row]) -> list[Row]:
     """Exact-match (and ``__gte``/``__lte``) filters the operation declares."""
+    check_filters(call)
     aliases = FILTER_ALIASES.get(table.name, {})
     checks: list[tuple[tuple[str, ...], str, str]] = []
     for name in call.op.query_params:

@@ -17,6 +17,7 @@ from ._store import Store, now_iso
 
 __all__ = [
     "add_domain_user",
+    "touch_activity",
     "course_summary",
     "enroll",
     "make_offer",
@@ -194,7 +195,17 @@ def enroll(
     table.put(parents, key, row)
     store.natural_keys[natural] = key
     _derive(store, table_name, parents, person, row)
+    touch_activity(store, str(person["id"]), str(row["enrolled_at"]))
     return row, True
+
+
+def touch_activity(store: Store, user_id: str, at: str | None = None) -> None:
+    """Move a learner's ``latest_activity`` forward to `at` (default: now)."""
+    users_row = store.tables["users"].get((), user_id)
+    if users_row is not None:
+        stamp = at or now_iso()
+        if stamp > str(users_row.get("latest_activity") or ""):
+            users_row["latest_activity"] = stamp
 
 
 def _derive(store: Store, table_name: str, parents: tuple[str, str], person: Row, row: Row) -> None:

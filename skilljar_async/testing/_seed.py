@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ._catalogue import Row
 from ._model import add_domain_user, enroll, publish_course, publish_path
+from ._seed_org import seed_organisation
 from ._store import Store
 
 __all__ = ["LEARN", "PARTNERS", "seed_store"]
@@ -91,7 +92,7 @@ def _catalogue_objects(store: Store, rng: random.Random) -> list[Row]:
                 "user_count": 0,
                 "discount_percent": None,
                 "group_category_id": category["id"],
-                "sign_up_field_rule": None,
+                "sign_up_field_rule": {"enforce": False, "require_match_all": False, "options": []},
                 "rule_email_domains": [domain],
             },
         )
@@ -174,6 +175,8 @@ def seed_store(store: Store, *, users: int = 0, seed: int = 0) -> None:
         },
     )
     _learners(store, rng, users, learn_pcs, partner_pcs, path["id"])
+    plan = plan_table.get((LEARN,), plan_id) or {}
+    seed_organisation(store, LEARN, learn_pcs, path, plan)
 
 
 def _learners(

@@ -25,7 +25,7 @@ from ._handlers import (
     validated,
 )
 from ._lists import list_reply
-from ._model import add_domain_user, enroll, publish_course, publish_path
+from ._model import add_domain_user, enroll, publish_course, publish_path, touch_activity
 from ._store import Store, now_iso
 
 __all__ = ["SPECIAL"]
@@ -97,32 +97,6 @@ def _domain_user_create(call: Call) -> Reply:
     return Reply(201, call.project(row, "DomainUserDetail"), None if created else _EXISTING)
 
 
-@special("bulk_create_domain_users")
-def _bulk_create(call: Call) -> Reply:
-    store = call.store
-    check_parents(call, store.tables["domains.users"], call.ids)
-    body = call.body_dict()
-    users = body.get("users")
-    if not isinstance(users, list) or not users:
-        raise ApiError(400, {"users": ["This field is required."]})
-    if len(users) > 1000:
-        raise ApiError(400, {"users": ["Ensure this field has no more than 1000 elements."]})
-    item_schema = "BulkUserRequest"
-    errors = [
-        call.catalogue.validate(item_schema, u) or {} if isinstance(u, dict) else {"email": ["?"]}
-        for u in users
-    ]
-    if any(errors):
-        raise ApiError(400, {"users": errors})
-    for entry in users:
-        person = store.add_user(
-            str(entry["email"]), str(entry.get("first_name", "")), str(entry.get("last_name", ""))
-        )
-        fields = {k: entry[k] for k in ("active", "marketing_optin", "expires_at") if k in entry}
-        add_domain_user(store, call.ids[0], person, **fields)
-    return Reply(200, {"detail": "Accepted for processing.", "count": len(users)})
-
-
 # -- enrollments --------------------------------------------------------------------
 
 
@@ -149,14 +123,21 @@ def _progress_update(call: Call) -> Reply:
     merge(row, validated(call, partial=True))
     now_complete = (row.get("course_progress") or {}).get("completed_at") is not None
     users_row = call.store.tables["users"].get((), call.ids[0])
-    # A progress change is learner activity: both latest_activity stamps move.
+    # A progress change is learner activity: both latest_activity stamps move, together.
     stamp = now_iso()
     if isinstance(row.get("course_progress"), dict):
         row["course_progress"]["latest_activity"] = stamp
-    if users_row is not None:
-        users_row["latest_activity"] = stamp
     if users_row is not None and now_complete != was_complete:
         users_row["completion_count"] += 1 if now_complete else -1
+    touch_activity(call.store, call.ids[0], stamp)
+    return Reply(200, call.project(row))
+
+
+@special("users_published_courses_lessons_update", "users_published_courses_lessons_partial_update")
+def _lesson_progress_update(call: Call) -> Reply:
+    row = _table_item(call, "users.published_courses.lessons", *call.ids)
+    merge(row, validated(call, partial=True))
+    touch_activity(call.store, call.ids[0])
     return Reply(200, call.project(row))
 
 
@@ -285,6 +266,29 @@ def _fulfill(call: Call) -> Reply:
     )
 
 
+@special("training_credit_codes_partial_update")
+def _training_credit_update(call: Call) -> Reply:
+    """``student_groups`` and ``offers`` come as ``{"add": [...], "remove": [...]}``, add first."""
+    row = _table_item(call, "training_credit_codes", *call.ids)
+    data = validated(call, partial=True)
+    changes: Row = {}
+    for field in ("student_groups", "offers"):
+        change = data.pop(field, None)
+        if change is None:
+            continue
+        ids = [i for i in row.get(field) or [] if isinstance(i, str)]
+        ids += [i for i in change.get("add", []) if i not in ids]
+        row[field] = [i for i in ids if i not in change.get("remove", [])]
+        changes[field] = {"add": change.get("add", []), "remove": change.get("remove", [])}
+    merge(row, data)
+    for field in ("student_groups", "offers"):
+        row.setdefault(field, [])
+    reply = call.project(row)
+    for field in ("student_groups", "offers"):
+        reply[field] = changes.get(field, {"add": [], "remove": []})
+    return Reply(200, reply)
+
+
 # -- webhooks -------------------------------------------------------------------------
 
 
@@ -360,3 +364,8 @@ def _sample(slug: str) -> Handler:
 
 for _slug in _SAMPLES:
     SPECIAL["webhooks_sample_" + _slug.replace("-", "_") + "_retrieve"] = _sample(_slug)
+
+
+from ._live import LIVE  # noqa: E402  (live behaviours override the generic ones above)
+
+SPECIAL.update(LIVE)

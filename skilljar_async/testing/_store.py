@@ -14,8 +14,11 @@ user row and an enrollment row is the same object, so a rename shows everywhere.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -169,6 +172,10 @@ class Store:
         self.people_by_email: dict[str, str] = {}
         #: natural keys of idempotent creates (e.g. enrollment per user + enrolled_at) -> row key
         self.natural_keys: dict[tuple[Any, ...], str] = {}
+        #: the clock deferred work runs on (the emulator sets its event loop's time)
+        self.clock: Callable[[], float] = time.monotonic
+        self._later: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
         self._build()
 
     # -- construction --------------------------------------------------------
@@ -244,6 +251,27 @@ class Store:
                 parent = self.by_template.get("/".join(parts[:i]))
                 if parent is not None and parent.key_param is not None:
                     table.parents.append((parent, taken))
+
+    # -- deferred work (asynchronous processing on the API side) ---------------
+
+    def later(self, delay: float, work: Callable[[], None]) -> None:
+        """Run `work` once `delay` seconds of `clock` have passed (at the next `run_due`)."""
+        heapq.heappush(self._later, (self.clock() + delay, next(self._order), work))
+
+    def run_due(self, *, everything: bool = False) -> int:
+        """Run the deferred work that is due (all of it with `everything`); how many ran."""
+        now = self.clock()
+        ran = 0
+        while self._later and (everything or self._later[0][0] <= now):
+            _, _, work = heapq.heappop(self._later)
+            work()
+            ran += 1
+        return ran
+
+    @property
+    def pending(self) -> int:
+        """Deferred work not yet run."""
+        return len(self._later)
 
     # -- lookup ----------------------------------------------------------------
 

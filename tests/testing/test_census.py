@@ -11,6 +11,7 @@ import pytest
 
 from skilljar_async.testing import SkilljarEmulator, Store
 from skilljar_async.testing._catalogue import catalogue
+from skilljar_async.testing._handlers import ID_REFERENCES
 from skilljar_async.testing._seed import LEARN
 
 from ._helpers import api_for
@@ -101,6 +102,8 @@ class Census:
                 out[name] = links[name]
             elif name == "web_package_id":
                 out[name] = self.keys["/v1/web-packages"]
+            elif name in ID_REFERENCES:
+                out[name] = self.keys["/v1/" + ID_REFERENCES[name].replace("_", "-")]
             else:
                 out[name] = self.value(prop, depth)
         return out

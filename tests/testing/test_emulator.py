@@ -396,6 +396,7 @@ async def test_course_publication_and_crud() -> None:
 async def test_webhooks_crud_and_ping_without_network() -> None:
     """Webhook CRUD works and ping reports success without contacting target_url."""
     async with SkilljarEmulator(limits=None) as emu, api_for(emu) as api:
+        seeded = emu.store.count("webhooks")
         created = await api.post("/webhooks", {"target_url": "http://192.0.2.1/never"})
         wid = created.json["id"]
         ping = await api.post(f"/webhooks/{wid}/ping")
@@ -407,7 +408,8 @@ async def test_webhooks_crud_and_ping_without_network() -> None:
     assert ping.status == 200
     assert ping.json == {"succeeded": True, "http_status_code": 200, "message": "OK"}
     assert missing.status == 404
-    assert listed.json["count"] == 1
+    assert listed.json["count"] == seeded + 1
+    assert wid in [row["id"] for row in listed.json["results"]]
     assert deleted.status == 204
 
 
