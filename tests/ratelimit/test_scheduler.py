@@ -235,7 +235,8 @@ async def test_memory_does_not_grow_with_calls() -> None:
         await take(s)
     budget = s._budgets[READ]
     assert len(budget.log._buf) == 50
-    assert budget.lane is not None and budget.lane.heap == []
+    assert budget.lane is not None
+    assert budget.lane.heap == []
 
 
 async def test_sweeps_cancelled_waiters() -> None:
@@ -248,7 +249,8 @@ async def test_sweeps_cancelled_waiters() -> None:
         task.cancel()
     await asyncio.gather(*tasks[1:], return_exceptions=True)
     lane = s._budgets[READ].lane
-    assert lane is not None and len(lane.heap) < 100
+    assert lane is not None
+    assert len(lane.heap) < 100
     tasks[0].cancel()
     await asyncio.gather(tasks[0], return_exceptions=True)
 
