@@ -53,6 +53,7 @@ def test_all_is_pinned() -> None:
         "ValidationError",
         "Window",
         "__version__",
+        "request_max_queue_wait",
     ]
 
 
