@@ -158,6 +158,15 @@ class Budget:
             ref = self.ref
             return time.monotonic() if ref is None else ref.now()
 
+    def peek(self) -> float:
+        """The budget's clock, like `now()`, without giving the running loop a lane."""
+        try:
+            lane = self.lanes.get(asyncio.get_running_loop())
+        except RuntimeError:
+            lane = None
+        lane = lane or self.ref
+        return time.monotonic() if lane is None else lane.now()
+
     def wake(self, source: Lane | None = None) -> None:
         """Let every lane with waiters (but `source`) dispatch, each in its own loop."""
         for lane in list(self.lanes.values()):

@@ -250,7 +250,7 @@ class SlidingWindowScheduler:
         """
         for budget in self._budgets.values():
             with budget.lock:
-                now = budget.now()
+                now = budget.peek()
                 log = budget.log
                 if log.held or budget.pause_until > now:
                     return False

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from skilljar_async import BudgetExhaustedError, RateLimits, SkilljarClient, Window
+from skilljar_async._client import request_priority
+from skilljar_async.ratelimit import SlidingLog
 from skilljar_async.testing import SkilljarEmulator
 
 
@@ -104,3 +106,50 @@ async def test_deadline_raises_with_nothing_sent() -> None:
             assert caught.value.retry_after > 0.2
             assert len(emu.requests) == seen
             assert emu.count_429 == 0
+
+
+@pytest.mark.looptime
+async def test_foreground_goes_first_beside_a_background_job() -> None:
+    """A job at full speed and a write every 1.5 s: the writes never wait; the job is optimal."""
+    windows = (Window(20, 1.0), Window(100, 10.0))
+    limits = RateLimits(read=(), modify=windows, remove=(), reserve=0.1)
+    latency = 0.015
+    async with SkilljarEmulator(limits=limits, latency=latency) as emu:
+        async with SkilljarClient(
+            emu.api_key, base_url=emu.base_url, rate_limits=limits, organization="acme-qos"
+        ) as client:
+            loop = asyncio.get_running_loop()
+            queue = list(range(200))
+            started: dict[str, float] = {}
+
+            async def write(url: str) -> None:
+                await client.request("POST", "/webhooks", json={"target_url": url})
+
+            async def worker() -> None:
+                request_priority.set(-1)
+                while queue:
+                    await write(f"https://h.example.com/{queue.pop()}")
+
+            async def foreground(i: int) -> None:
+                url = f"https://fg.example.com/{i}"
+                started[url] = loop.time()
+                await write(url)
+
+            t0 = loop.time()
+            job = asyncio.gather(*(asyncio.create_task(worker()) for _ in range(32)))
+            writes = []
+            while not job.done():
+                writes.append(asyncio.create_task(foreground(len(writes))))
+                await asyncio.wait([job], timeout=1.5)
+            makespan = loop.time() - t0
+            await asyncio.gather(*writes)
+    waits = [
+        r.at - started[r.body["target_url"]] - latency / 2
+        for r in emu.requests
+        if r.body["target_url"] in started
+    ]
+    assert len(waits) == len(writes) >= 10
+    assert max(waits) <= 0.001
+    optimum = SlidingLog(windows, 0.1).eta(0.0, 200, background=True)
+    assert emu.count_429 == 0
+    assert optimum <= makespan <= optimum * 1.05

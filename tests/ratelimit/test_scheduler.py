@@ -364,3 +364,18 @@ async def test_probe_mode_grants_one_at_a_time_until_recovered() -> None:
     await asyncio.gather(*tasks)
     assert starts == [5.0, 6.0, 7.0, 7.5, 7.5]  # the rest go at once
     assert not s.snapshot()[READ].probing
+
+
+async def test_idle_once_every_window_is_empty() -> None:
+    """A scheduler is idle until used, then again once its stamps leave every window."""
+    s = SlidingWindowScheduler(RateLimits.uniform(Window(5, 1.0), Window(10, 4.0)))
+    assert s.idle()
+    await take(s)
+    assert not s.idle()
+    await asyncio.sleep(1.5)
+    assert not s.idle()  # still inside the 4 s window
+    s.pause(READ, 10.0)
+    await asyncio.sleep(3.0)
+    assert not s.idle()  # paused
+    await asyncio.sleep(7.0)
+    assert s.idle()
