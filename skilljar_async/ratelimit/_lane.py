@@ -95,13 +95,14 @@ class Slot:
     ) -> Awaitable[None]:
         budget = self._budget
         lane = budget.lane
-        if lane is None or getattr(lane.loop, "_thread_id", None) != get_ident():
+        several = len(budget.lanes) > 1
+        if several or lane is None:  # the one lane is the one entered: no need to ask
             lane = budget.lane_here()
         with budget.lock:
             budget.log.release(lane.loop.time() + lane.offset)
         if lane.live:
             lane.dispatch()
-        if len(budget.lanes) > 1:
+        if several:
             budget.wake(lane)
         return lane.done
 
@@ -125,7 +126,7 @@ class Budget:
     def __init__(self, call_type: CallType, windows: Sequence[Window], reserve: float) -> None:
         self.call_type = call_type
         self.log = SlidingLog(windows, reserve)
-        self.lock = threading.RLock()  # guards the log, the pause and the lanes dict
+        self.lock = threading.Lock()  # guards the log, the pause and the lanes dict; never nested
         self.default_slot = Slot(self, 0)
         self.lanes: dict[asyncio.AbstractEventLoop, Lane] = {}
         self.lane: Lane | None = None  # the lane used last: the fast path's guess

@@ -167,8 +167,9 @@ class SlidingWindowScheduler:
         if not seconds >= 0:
             raise ValueError(f"seconds must be >= 0, got {seconds!r}")
         budget = self._budgets[call_type]
+        now = budget.now()  # outside the lock: it may make this loop's lane
         with budget.lock:
-            until = budget.now() + seconds
+            until = now + seconds
             budget.probe = budget.probe or probe
             budget.paused = True
             if until > budget.pause_until:
@@ -197,8 +198,9 @@ class SlidingWindowScheduler:
         `pause()` as well); `retry_after` is the server's, in seconds, if any.
         """
         budget = self._budgets[call_type]
+        now = budget.now()
         with budget.lock:
-            return budget.log.throttled(budget.now(), retry_after)
+            return budget.log.throttled(now, retry_after)
 
     def succeeded(self, call_type: CallType) -> None:
         """Report a call of `call_type` that succeeded (any status below 400).
@@ -221,8 +223,8 @@ class SlidingWindowScheduler:
         the share `priority` may use.
         """
         budget = self._budgets[call_type]
+        now = budget.now()
         with budget.lock:
-            now = budget.now()
             return budget.log.eta(now, n, budget.pause_until, background=priority < 0) - now
 
     def snapshot(self) -> SchedulerSnapshot:
@@ -230,8 +232,8 @@ class SlidingWindowScheduler:
         lanes = {}
         at = 0.0
         for ct, budget in self._budgets.items():
+            at = now = budget.now()
             with budget.lock:
-                at = now = budget.now()
                 lanes[ct] = LaneSnapshot(
                     call_type=ct,
                     windows=window_snapshots(budget.log, now),
@@ -249,8 +251,8 @@ class SlidingWindowScheduler:
         stamp is inside any window.
         """
         for budget in self._budgets.values():
+            now = budget.peek()
             with budget.lock:
-                now = budget.peek()
                 log = budget.log
                 if log.held or budget.pause_until > now:
                     return False
