@@ -168,6 +168,10 @@ class Budget:
         lane = lane or self.ref
         return time.monotonic() if lane is None else lane.now()
 
+    def queued(self) -> int:
+        """Waiters queued in every live loop (a closed loop's are gone)."""
+        return sum(lane.live for lane in list(self.lanes.values()) if not lane.loop.is_closed())
+
     def wake(self, source: Lane | None = None) -> None:
         """Let every lane with waiters (but `source`) dispatch, each in its own loop."""
         for lane in list(self.lanes.values()):

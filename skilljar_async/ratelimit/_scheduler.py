@@ -238,7 +238,7 @@ class SlidingWindowScheduler:
                     call_type=ct,
                     windows=window_snapshots(budget.log, now),
                     held=budget.log.held,
-                    queued=sum(lane.live for lane in budget.lanes.values()),
+                    queued=budget.queued(),
                     probing=budget.probe,
                     paused_for=max(0.0, budget.pause_until - now),
                 )
@@ -256,7 +256,7 @@ class SlidingWindowScheduler:
                 log = budget.log
                 if log.held or budget.pause_until > now:
                     return False
-                if any(lane.live for lane in budget.lanes.values()):
+                if budget.queued():
                     return False
                 if any(log.in_window(now, period) for _, period in log.windows):
                     return False
