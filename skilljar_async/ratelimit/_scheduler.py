@@ -209,6 +209,8 @@ class SlidingWindowScheduler:
         estimate, so throughput comes back when the other consumer goes away.
         """
         budget = self._budgets[call_type]
+        if not budget.probe and not budget.log.estimating:
+            return  # nothing to end or decay: the common case takes no lock
         with budget.lock:
             changed = budget.log.succeeded() or budget.probe
             budget.probe = False
