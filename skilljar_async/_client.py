@@ -547,6 +547,16 @@ _REGISTRY: dict[str, _Budget] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
+def forget_budgets() -> None:
+    """Drop every shared budget of the process, as if it had just started.
+
+    The pytest plugin calls it before each test, so each test starts with empty
+    windows (clients in one test still share theirs).
+    """
+    with _REGISTRY_LOCK:
+        _REGISTRY.clear()
+
+
 def _shared_scheduler(
     client: SkilljarClient, name: str, limits: RateLimits | None
 ) -> SlidingWindowScheduler:

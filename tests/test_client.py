@@ -477,3 +477,17 @@ async def test_any_success_ends_probing() -> None:
         sk.scheduler.pause(CallType.READ, 0.0, probe=True)  # as another call's 429 would
         await sk.request("GET", "/ping")
         assert not sk.scheduler.probing(CallType.READ)
+
+
+async def test_forget_budgets_starts_afresh(request: pytest.FixtureRequest) -> None:
+    """`forget_budgets()` drops the shared budgets; the plugin does it before every test."""
+    from skilljar_async import _client
+
+    assert "fresh_skilljar_budgets" in request.fixturenames
+    a = SkilljarClient("k-forget")
+    first = a.scheduler
+    _client.forget_budgets()
+    b = SkilljarClient("k-forget")
+    assert b.scheduler is not first
+    for each in (a, b):
+        await each.aclose()
