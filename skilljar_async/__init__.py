@@ -2,6 +2,7 @@
 
 from ._client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from ._client import SkilljarClient as SkilljarClient
+from ._client import request_max_queue_wait as request_max_queue_wait
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIStatusError as APIStatusError
 from ._errors import APITimeoutError as APITimeoutError
@@ -54,4 +55,5 @@ __all__ = [
     "ValidationError",
     "Window",
     "__version__",
+    "request_max_queue_wait",
 ]

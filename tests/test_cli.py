@@ -50,6 +50,28 @@ def test_ping(base_url: str, key: str, capsys: pytest.CaptureFixture[str]) -> No
     assert "accepted the key" in capsys.readouterr().out
 
 
+def test_organization_from_option_or_environment(
+    base_url: str, key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--organization (or $SKILLJAR_ORGANIZATION) names the budget; a bad name is exit 2."""
+    assert main(["--base-url", base_url, "--organization", "acme", "ping"]) == 0
+    monkeypatch.setenv("SKILLJAR_ORGANIZATION", "acme")
+    assert main(["--base-url", base_url, "ping"]) == 0
+    assert main(["--base-url", base_url, "--organization", " acme", "ping"]) == 2
+    assert "organization" in capsys.readouterr().err
+
+
+def test_dry_run_at_the_jobs_share(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--limits takes ;reserve=, and the dry run plans within the background share."""
+    rows = tmp_path / "learners.csv"
+    rows.write_text("email\n" + "".join(f"u{i}@example.org\n" for i in range(100)))
+    argv = ["--api-key-env", "NO_SUCH_VARIABLE", "--limits", "10/1;reserve=0.5", "domain-users",
+            "add", "--csv", str(rows), "--domain", "d", "--dry-run"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "at least 19.0 s at a background job's share" in out  # 5 a second, from 0 s
+
+
 def test_wrong_key_is_one_line_and_exit_2(
     base_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

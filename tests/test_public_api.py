@@ -56,6 +56,7 @@ def test_all_is_pinned() -> None:
         "ValidationError",
         "Window",
         "__version__",
+        "request_max_queue_wait",
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -19,7 +20,7 @@ import attrs
 
 from .._client import SkilljarClient, request_priority
 from .._errors import APIStatusError, AuthenticationError, PermissionDeniedError
-from ..ratelimit import CallType
+from ..ratelimit import BudgetScheduler, CallType
 from ._journal import Journal
 
 __all__ = [
@@ -310,8 +311,13 @@ class BulkJob(Generic[T]):
         if remaining == 0:
             return 0.0
         scheduler = self.client.scheduler
+        eta: Callable[[CallType, int], float]
+        if isinstance(scheduler, BudgetScheduler):  # the share this job's priority may use
+            eta = functools.partial(scheduler.eta, priority=self.priority)
+        else:
+            eta = scheduler.eta
         waits = [
-            scheduler.eta(ct, max(1, round(remaining * per_item)))
+            eta(ct, max(1, round(remaining * per_item)))
             for ct, per_item in self.calls_per_item.items()
             if per_item > 0
         ]

@@ -12,6 +12,7 @@ from typing import Any
 import anyio.to_thread
 
 from .. import bulk
+from .._budget import check_organization
 from .._client import SkilljarClient
 from .._files import AtomicFile
 from ..models import DomainUser, Enrollment, UserOverview
@@ -38,7 +39,11 @@ async def run(args: argparse.Namespace) -> int:
     key = os.environ.get(args.api_key_env)
     if not key:
         raise UsageError(f"set the API key in the environment variable ${args.api_key_env}")
-    async with SkilljarClient(key, base_url=args.base_url, rate_limits=limits) as client:
+    if args.organization is not None:
+        check_organization(args.organization)  # a ValueError: one line, exit code 2
+    async with SkilljarClient(
+        key, base_url=args.base_url, rate_limits=limits, organization=args.organization
+    ) as client:
         if args.command == "ping":
             await client.ping()
             print(f"ok: {clean(args.base_url)} accepted the key")

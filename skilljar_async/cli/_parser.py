@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from .._budget import ORGANIZATION_ENV
 from .._client import DEFAULT_BASE_URL
 
 __all__ = ["build_parser"]
@@ -22,7 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", default=os.environ.get("SKILLJAR_BASE_URL", DEFAULT_BASE_URL))
     parser.add_argument("--api-key-env", default="SKILLJAR_API_KEY", metavar="NAME")
     parser.add_argument(
-        "--limits", default="skilljar", help="skilljar, off, or e.g. 600/60,5000/3600"
+        "--organization",
+        default=os.environ.get(ORGANIZATION_ENV),
+        help=f"the organization whose budget the key spends (default: ${ORGANIZATION_ENV}); "
+        "name it when other keys of the organization run in this process",
+    )
+    parser.add_argument(
+        "--limits",
+        default="skilljar",
+        help="skilljar, off, or e.g. 600/60,5000/3600; add ;reserve=0.2 to keep a share "
+        "for foreground calls (skilljar keeps 0.1)",
     )
     parser.add_argument("--concurrency", type=int, default=16)
     commands = parser.add_subparsers(dest="command", required=True)

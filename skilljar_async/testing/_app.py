@@ -45,7 +45,14 @@ from ._special import SPECIAL
 from ._store import Store
 from ._validate import JSON_NULL, FormBody
 
-__all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
+__all__ = [
+    "EmulatorState",
+    "Faults",
+    "Limiter",
+    "RecordedRequest",
+    "build_app",
+    "retry_after_seconds",
+]
 
 _log = logging.getLogger("skilljar_async.testing")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,6 +75,11 @@ class RecordedRequest:
     operation_id: str | None = None  #: None for unrouted paths
     counted: bool = False  #: counted by the rate limiter
     key: str | None = None  #: the API key used, if any
+
+
+def retry_after_seconds(wait: float) -> int:
+    """The Retry-After a 429 carries for `wait` seconds: whole seconds, at least 1."""
+    return max(1, math.ceil(wait - 1e-9))
 
 
 class Limiter:
@@ -295,7 +307,7 @@ class Pipeline:
 
         wait = state.limiter.admit(call_type, rec["at"])  # stamped at arrival
         if wait > 0:
-            seconds = max(1, math.ceil(wait - 1e-9))
+            seconds = retry_after_seconds(wait)
             rec["status"] = 429
             rec["throttled"] = True
             state.count_429 += 1
