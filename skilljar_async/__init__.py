@@ -14,6 +14,7 @@ from ._errors import RateLimitError as RateLimitError
 from ._errors import ServerError as ServerError
 from ._errors import SkilljarError as SkilljarError
 from ._errors import ValidationError as ValidationError
+from ._observe import RequestEvent as RequestEvent
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._types import NOT_GIVEN as NOT_GIVEN
@@ -41,6 +42,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimits",
+    "RequestEvent",
     "ServerError",
     "SkilljarClient",
     "SkilljarError",

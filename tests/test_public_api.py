@@ -46,6 +46,7 @@ def test_all_is_pinned() -> None:
         "PermissionDeniedError",
         "RateLimitError",
         "RateLimits",
+        "RequestEvent",
         "ServerError",
         "SkilljarClient",
         "SkilljarError",
