@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..bulk import Progress, format_duration
 
@@ -11,7 +11,7 @@ __all__ = ["ProgressPrinter"]
 
 
 class ProgressPrinter:
-    """Draws `Progress` events: a redrawn bar on a TTY, a line every few seconds otherwise."""
+    """Draws `Progress` events: a live rich bar on a TTY, a line every few seconds otherwise."""
 
     def __init__(self, stream: TextIO, *, tty: bool | None = None, every: float = 5.0) -> None:
         self.stream = stream
@@ -19,22 +19,26 @@ class ProgressPrinter:
         self.every = every
         self._last = 0.0
         self._drawn = False
+        self._bar: _RichBar | None = None
 
     def __call__(self, event: Progress) -> None:
         if self.tty:
-            self.stream.write("\r" + self.line(event, bar=True) + "\x1b[K")
+            if self._bar is None:
+                self._bar = _RichBar(self.stream)
+            self._bar.update(event)
             self._drawn = True
-        elif time.monotonic() - self._last >= self.every:
+            return
+        if time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
             self.stream.write(self.line(event, bar=False) + "\n")
         self.stream.flush()
 
     def finish(self) -> None:
         """End the bar's line so later output starts on a fresh one."""
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        self._drawn = False
 
     @staticmethod
     def line(event: Progress, *, bar: bool) -> str:
@@ -55,3 +59,38 @@ class ProgressPrinter:
             parts.append(f"ETA {format_duration(event.eta)}")
         parts.append(f"failed {event.failed:,}")
         return "  ".join(parts)
+
+
+class _RichBar:
+    """rich's live progress bar: counts, rate, ETA (the scheduler's) and failures."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import Progress as RichProgress
+
+        from ._console import console
+
+        self.progress = RichProgress(
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[rate]:.1f}/s"),
+            TextColumn("ETA {task.fields[eta]}"),
+            TextColumn("failed {task.fields[failed]:,}"),
+            console=console(stream),
+            transient=False,
+        )
+        self.task = self.progress.add_task("items", total=None, rate=0.0, eta="-", failed=0)
+        self.progress.start()
+
+    def update(self, event: Progress) -> None:
+        fields: dict[str, Any] = {
+            "rate": event.rate,
+            "eta": "-" if event.eta is None else format_duration(event.eta),
+            "failed": event.failed,
+        }
+        done = event.done + event.skipped
+        self.progress.update(self.task, completed=done, total=event.total, **fields)
+
+    def stop(self) -> None:
+        self.progress.stop()
