@@ -11,6 +11,7 @@ Span and attribute names follow the semantic conventions for HTTP clients; the
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Iterator
 from typing import Any, Final, Protocol
@@ -21,7 +22,16 @@ from ._sansio import REDACTED, SECRET_KEYS
 from ._version import __version__
 from .ratelimit import CallType, Scheduler
 
-__all__ = ["Reporter", "Telemetry", "safe_url", "telemetry", "watch_scheduler"]
+__all__ = [
+    "Reporter",
+    "Telemetry",
+    "end",
+    "operation",
+    "safe_url",
+    "telemetry",
+    "watch_scheduler",
+    "within",
+]
 
 _NAME: Final = "skilljar_async"
 #: Query keys of presigned URLs (S3, CloudFront, GCS): never recorded.
@@ -225,3 +235,53 @@ def safe_url(url: str, params: Any = None) -> str:
 def _secret(key: str) -> bool:
     lowered = key.lower()
     return lowered in SECRET_KEYS or lowered.startswith(_PRESIGNED)
+
+
+def operation(
+    name: str,
+    *,
+    url: str | None = None,
+    params: Any = None,
+    attributes: dict[str, Any] | None = None,
+) -> Any:
+    """A started INTERNAL span for a whole paginated scan or bulk job; None without an SDK."""
+    current = telemetry()
+    if current is None or not current.active() or current.tracer is None:
+        return None
+    from opentelemetry.trace import SpanKind
+
+    attributes = dict(attributes or {})
+    if url is not None:
+        attributes["url.full"] = safe_url(url, params)
+    return current.tracer.start_span(name, kind=SpanKind.INTERNAL, attributes=attributes)
+
+
+@contextlib.contextmanager
+def within(span: Any) -> Iterator[None]:
+    """Make `span` the parent of the spans started inside (nothing when `span` is None).
+
+    Enter and leave it within one coroutine, never across a ``yield`` of an async
+    generator: the context it attaches belongs to the task running it.
+    """
+    if span is None:
+        yield
+        return
+    from opentelemetry import context, trace
+
+    token = context.attach(trace.set_span_in_context(span))
+    try:
+        yield
+    finally:
+        context.detach(token)
+
+
+def end(span: Any, error: BaseException | None = None) -> None:
+    """End an `operation` span (None: nothing), marking it failed if `error` is given."""
+    if span is None:
+        return
+    if error is not None:
+        from opentelemetry.trace import Status, StatusCode
+
+        span.set_attribute("error.type", type(error).__name__)
+        span.set_status(Status(StatusCode.ERROR))
+    span.end()

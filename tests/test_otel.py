@@ -273,3 +273,49 @@ async def test_no_secret_reaches_logs_events_or_spans(
     for name, secret in SECRETS.items():
         leaks = [line for line in haystack if secret in line]
         assert not leaks, f"the {name} secret leaked: {leaks[0]}"
+
+
+def paged(request: Request) -> Response:
+    """Three pages of two rows, linked by ``next``."""
+    page = int(request.query.get("page", "1"))
+    nxt = f"https://api.skilljar.com/v1/users?page={page + 1}" if page < 3 else None
+    return Response.from_json({"count": 6, "next": nxt, "results": [{"id": page}] * 2})
+
+
+async def test_paginator_scan_is_one_parent_span(sdk: Sdk) -> None:
+    """Every page's attempt, read-ahead included, nests in one span for the whole scan."""
+    async with SkilljarClient("k", transport=MockTransport(paged)) as sk:
+        rows = [row async for row in sk.paginate("/users")]
+    assert len(rows) == 6
+    spans = sdk.finished()
+    [scan] = [s for s in spans if s.name == "paginate"]
+    pages = [s for s in spans if s.name == "GET /users"]
+    assert len(pages) == 3
+    assert all(p.parent is not None and p.parent.span_id == scan.context.span_id for p in pages)
+    assert scan.status.status_code is trace.StatusCode.UNSET
+    assert scan.end_time is not None
+    assert scan.end_time >= max(p.end_time or 0 for p in pages)
+
+
+async def test_bulk_job_is_one_parent_span(sdk: Sdk) -> None:
+    """A bulk job's requests nest in one span for the whole job."""
+    from skilljar_async import bulk
+
+    async with SkilljarClient("k", transport=MockTransport(lambda r: OK)) as sk:
+        summary = await bulk.run(
+            sk, ["a", "b", "c"], lambda item: sk.request("GET", f"/users/{item}"), key=str
+        )
+    assert summary.succeeded == 3
+    spans = sdk.finished()
+    [job] = [s for s in spans if s.name == "bulk job"]
+    calls = [s for s in spans if s.name == "GET /users/{user_id}"]
+    assert len(calls) == 3
+    assert all(c.parent is not None and c.parent.span_id == job.context.span_id for c in calls)
+
+
+async def test_spans_without_parent_outside_a_scan(sdk: Sdk) -> None:
+    """A single request's span is a root span (no operation around it)."""
+    async with SkilljarClient("k", transport=replies(OK)) as sk:
+        await sk.request("GET", "/ping")
+    [span] = sdk.finished()
+    assert span.parent is None
