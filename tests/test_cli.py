@@ -261,7 +261,9 @@ def test_live_bar_on_a_terminal(tmp_path: Path, base_url: str) -> None:
     args = ["-m", "skilljar_async", "--base-url", base_url, "--limits", "10/1",
             "domain-users", "add", "--csv", str(rows), "--domain", "learn.example.com"]  # fmt: skip
     env = {**os.environ, "SKILLJAR_API_KEY": "test-key", "COLUMNS": "120", "TERM": "xterm"}
-    child = pexpect.spawn(sys.executable, args, env=env, timeout=60, encoding="utf-8")
+    child = pexpect.spawn(
+        sys.executable, args, env=env, timeout=60, encoding="utf-8", codec_errors="replace"
+    )
     child.expect(pexpect.EOF)
     child.close()
     screen = child.before

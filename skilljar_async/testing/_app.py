@@ -25,6 +25,7 @@ import base64
 import binascii
 import http
 import json
+import logging
 import math
 import random
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ from ._handlers import Dispatcher
 from ._routes import Router
 from ._special import SPECIAL
 from ._store import Store
+
+log = logging.getLogger("skilljar_async.testing")
 
 __all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
 
@@ -269,6 +272,8 @@ class Pipeline:
         rec["body"] = body
         fault = state.faults.decide()
         rec["fault"] = fault
+        if fault is not None:
+            log.debug("emulator: injected fault %r on %s %s", fault, method, route.template)
         if fault == "error":
             rec["status"] = state.faults.error_status
             return _proxy_error(state.faults.error_status)
@@ -281,6 +286,7 @@ class Pipeline:
             rec["status"] = 429
             rec["throttled"] = True
             state.count_429 += 1
+            log.debug("emulator: 429 on %s %s, Retry-After %d", method, route.template, seconds)
             headers["Retry-After"] = str(seconds)
             detail = f"Request was throttled. Expected available in {seconds} seconds."
             body429 = {"detail": detail, "status_code": 429, "reason": "Too Many Requests"}

@@ -59,3 +59,28 @@ def test_budget_needs_the_key(
     monkeypatch.delenv("SKILLJAR_API_KEY", raising=False)
     assert main(["budget", "--redis", redis_url]) == 2
     assert "SKILLJAR_API_KEY" in capsys.readouterr().err
+
+
+def test_watch_redraws_a_table_on_a_terminal(redis_url: str, ns: str) -> None:
+    """--watch on a terminal draws rich's table and redraws it with new usage; Ctrl-C ends it."""
+    import os
+    import sys
+
+    import pexpect
+
+    args = ["-m", "skilljar_async", "--limits", LIMITS, "budget", "--redis", redis_url,
+            "--namespace", ns, "--watch", "--interval", "0.1"]  # fmt: skip
+    env = {**os.environ, "SKILLJAR_API_KEY": "k1", "COLUMNS": "140", "TERM": "xterm"}
+    child = pexpect.spawn(
+        sys.executable, args, env=env, timeout=30, encoding="utf-8", codec_errors="replace"
+    )
+    try:
+        child.expect("shared budget")
+        child.expect(r"read\s*│\s*60s\s*│\s*0/20")
+        asyncio.run(spend(redis_url, ns, reads=4, removals=0))
+        child.expect(r"read\s*│\s*60s\s*│\s*4/20")  # redrawn with the other process's use
+        child.sendintr()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 130
