@@ -179,7 +179,8 @@ class Attempt:
             self.span = self.otel.start(
                 self.request, self.template, self.call_type, self.attempt, wait
             )
-        await self.emit(self.event("request", queue_wait=wait))
+        if "request" in self.observer.hooks:
+            await self.emit(self.event("request", queue_wait=wait))
 
     async def done(self, outcome: Response | TransportError) -> None:
         """The attempt ended with a response or a transport failure."""
@@ -211,8 +212,11 @@ class Attempt:
                 wait,
             )
             self.span = None
-        event = self.event("response", queue_wait=wait, status=status, elapsed=elapsed, error=error)
-        await self.emit(event)
+        if "response" in self.observer.hooks:
+            event = self.event(
+                "response", queue_wait=wait, status=status, elapsed=elapsed, error=error
+            )
+            await self.emit(event)
 
     def event(self, kind: EventKind, **fields: Any) -> RequestEvent:
         """An event of this attempt."""

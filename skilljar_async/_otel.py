@@ -50,8 +50,28 @@ def telemetry() -> Telemetry | None:
         except ImportError:
             _current = None
         else:
-            _current = Telemetry(trace.get_tracer_provider, metrics.get_meter_provider)
+            # The public getters also materialise providers named by OTEL_* variables.
+            trace.get_tracer_provider()
+            metrics.get_meter_provider()
+            _current = Telemetry(_global(trace, trace), _global(metrics._internal, metrics))
     return _current  # type: ignore[no-any-return]
+
+
+def _global(module: Any, api: Any) -> Any:
+    """A getter of the provider `set_*_provider` installed (None before), read cheaply.
+
+    The public getter checks the environment on every call (about 2 µs, more than
+    the rest of an unobserved request's bookkeeping); the module global it reads is
+    one attribute. Should a release move it, the public getter is used instead.
+    """
+    name = "_TRACER_PROVIDER" if hasattr(module, "_TRACER_PROVIDER") else "_METER_PROVIDER"
+    if not hasattr(module, name):
+        return (
+            api.get_tracer_provider
+            if hasattr(api, "get_tracer_provider")
+            else (api.get_meter_provider)
+        )
+    return lambda: getattr(module, name)
 
 
 class Reporter(Protocol):
@@ -78,35 +98,37 @@ class Telemetry:
         self._get_tracer_provider = tracer_provider
         self._get_meter_provider = meter_provider
         self._seen: Any = None
+        self._seen_meter: Any = None
         self._active = False
         self.tracer: Any = None
         self._metrics: Any = None
+        self._urls: dict[str, dict[str, Any]] = {}
 
     def active(self) -> bool:
         """Whether an SDK is configured (the API's own providers are proxies or no-ops)."""
         provider = self._get_tracer_provider()
-        if provider is not self._seen:
-            self._seen = provider
-            meter = self._get_meter_provider()
-            self._active = _configured(provider) or _configured(meter)
-            if self._active:
-                self.tracer = provider.get_tracer(_NAME, __version__)
-                self._metrics = _Instruments(meter.get_meter(_NAME, __version__))
+        meter = self._get_meter_provider()
+        if provider is not self._seen or meter is not self._seen_meter:
+            self._seen, self._seen_meter = provider, meter
+            traced, measured = _configured(provider), _configured(meter)
+            self._active = traced or measured
+            # Either may be configured alone: only a configured one is used.
+            self.tracer = provider.get_tracer(_NAME, __version__) if traced else None
+            self._metrics = _Instruments(meter.get_meter(_NAME, __version__)) if measured else None
         return self._active
 
     def start(
         self, request: Request, template: str, call_type: CallType, number: int, queue_wait: float
     ) -> Any:
         """A CLIENT span for attempt `number` of `request`, started now."""
+        if self.tracer is None:
+            return None
         from opentelemetry.trace import SpanKind
 
-        parts = urlsplit(request.url)
         attributes: dict[str, Any] = {
             "http.request.method": request.method,
-            "url.full": safe_url(request.url, request.params),
+            **self._url_attributes(request.url, request.params),
             "url.template": template,
-            "server.address": parts.hostname or "",
-            "server.port": parts.port or (443 if parts.scheme == "https" else 80),
             "skilljar.call_type": call_type.value,
             "skilljar.queue_wait": queue_wait,
         }
@@ -114,6 +136,22 @@ class Telemetry:
             attributes["http.request.resend_count"] = number - 1
         name = f"{request.method} {template}"
         return self.tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attributes)
+
+    def _url_attributes(self, url: str, params: Any) -> dict[str, Any]:
+        """url.full, server.address and server.port (cached for URLs without params)."""
+        found = self._urls.get(url) if not params else None
+        if found is None:
+            parts = urlsplit(url)
+            found = {
+                "url.full": safe_url(url, params),
+                "server.address": parts.hostname or "",
+                "server.port": parts.port or (443 if parts.scheme == "https" else 80),
+            }
+            if not params:
+                if len(self._urls) >= 1024:
+                    self._urls.clear()
+                self._urls[url] = found
+        return found
 
     def finish(
         self,
@@ -215,6 +253,8 @@ def _lanes() -> Iterator[tuple[Any, str, Any]]:
 
 def _configured(provider: Any) -> bool:
     # The API's proxies and no-ops live in the API package; any SDK's provider does not.
+    if provider is None:
+        return False
     module = type(provider).__module__
     return not module.startswith(("opentelemetry.trace", "opentelemetry.metrics"))
 

@@ -319,3 +319,36 @@ async def test_spans_without_parent_outside_a_scan(sdk: Sdk) -> None:
         await sk.request("GET", "/ping")
     [span] = sdk.finished()
     assert span.parent is None
+
+
+GLOBAL_SDK = """
+import asyncio
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from skilljar_async import SkilljarClient
+from skilljar_async.testing import MockTransport
+from skilljar_async.transport import Response
+
+async def main():
+    mock = MockTransport(lambda r: Response.from_json({}))
+    async with SkilljarClient("k", transport=mock) as sk:
+        await sk.request("GET", "/ping")  # no SDK yet: no span
+        exporter = InMemorySpanExporter()
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        await sk.request("GET", "/users/u1")
+    print([span.name for span in exporter.get_finished_spans()])
+
+asyncio.run(main())
+"""
+
+
+def test_global_provider_set_after_the_client_is_used() -> None:
+    """The client follows the global tracer provider, even one set after its first request."""
+    out = subprocess.run(
+        [sys.executable, "-c", GLOBAL_SDK], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "['GET /users/{user_id}']"
