@@ -327,6 +327,7 @@ def count_instructions(name: str, total: int, concurrency: int, base_url: str) -
     """User-space instructions of one `drive_only` process, counted by valgrind."""
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
     cmd += [sys.executable, __file__, "--drive", name, str(total), str(concurrency), base_url]
+    cmd += ["--otel", "installed" if OTEL_CLIENT in CLIENTS else "absent"]
     env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict layouts in every run
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stderr
     for line in out.splitlines():

@@ -12,7 +12,6 @@ path *template* (``/users/{user_id}``: no ids, no query) and numbers.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import os
 import re
@@ -234,7 +233,7 @@ class Attempt:
         for hook in self.observer.hooks.get(event.kind, ()):
             try:
                 result = hook(event)
-                if inspect.isawaitable(result):
+                if result is not None:  # an async hook's coroutine (or any awaitable)
                     await result
             except Exception:
                 log.warning("%s event hook %r raised; ignored", event.kind, hook, exc_info=True)
