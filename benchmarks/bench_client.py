@@ -15,8 +15,8 @@
    ``--instructions`` instead counts each client's user-space instructions per
    request under valgrind, which the box's load does not disturb. When
    ``opentelemetry-api`` is importable a third client runs in the same repeats:
-   one traced and measured by a configured OpenTelemetry SDK (spans batched to
-   an exporter that drops them, metrics aggregated in memory); the plain
+   one traced and measured by a configured OpenTelemetry SDK (each span handed
+   to an exporter that drops it, metrics aggregated in memory); the plain
    ``SkilljarClient`` then runs with OTel installed but unconfigured. ``--otel
    absent`` hides the package instead (the client imports nothing of it).
 2. Paging: ``/users`` with ``page_size=100`` for 30 pages from an emulator adding
@@ -272,11 +272,15 @@ def make_calls(
 
 
 def sdk_telemetry() -> Any:
-    """The client's telemetry on an SDK: spans batched to a dropping exporter, metrics in memory."""
+    """The client's telemetry on an SDK: spans to a dropping exporter, metrics in memory.
+
+    The span processor is the synchronous one: a batch processor's export thread
+    would run during the other clients' turns and bill them for its work.
+    """
     from opentelemetry.sdk.metrics import MeterProvider
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 
     from skilljar_async import _otel
 
@@ -285,7 +289,7 @@ def sdk_telemetry() -> Any:
             return SpanExportResult.SUCCESS
 
     tracer_provider = TracerProvider()
-    tracer_provider.add_span_processor(BatchSpanProcessor(Drop()))
+    tracer_provider.add_span_processor(SimpleSpanProcessor(Drop()))
     meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
     return _otel.Telemetry(lambda: tracer_provider, lambda: meter_provider)
 
