@@ -397,6 +397,10 @@ class SkilljarClient:
                     response: Response | TransportError = await handle(request)
                 except TransportError as exc:
                     response = exc
+                except BaseException as exc:  # cancelled, or a transport's own bug
+                    if watch is not None:
+                        watch.aborted(exc)
+                    raise
             if watch is not None:
                 await watch.done(response)
             if isinstance(response, TransportError):

@@ -217,6 +217,22 @@ class Attempt:
             )
             await self.emit(event)
 
+    def aborted(self, exc: BaseException) -> None:
+        """The attempt ended with neither a response nor a transport failure (e.g. cancelled).
+
+        No hook runs (the task may be cancelled); the span ends with the error's type.
+        """
+        elapsed = asyncio.get_running_loop().time() - self.granted_at
+        error = type(exc).__name__
+        log.debug("%s %s -> %s after %.3fs", self.request.method, self.template, error, elapsed)
+        if self.otel is not None:
+            wait = self.granted_at - self.queued_at
+            self.otel.finish(
+                self.span, self.request.method, self.call_type, self.priority,
+                None, error, elapsed, wait,
+            )  # fmt: skip
+            self.span = None
+
     def event(self, kind: EventKind, **fields: Any) -> RequestEvent:
         """An event of this attempt."""
         return RequestEvent(

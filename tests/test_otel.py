@@ -352,3 +352,24 @@ def test_global_provider_set_after_the_client_is_used() -> None:
         [sys.executable, "-c", GLOBAL_SDK], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "['GET /users/{user_id}']"
+
+
+async def test_cancelled_attempt_ends_its_span(sdk: Sdk) -> None:
+    """A request cancelled while in flight still ends its span, marked CancelledError."""
+    import asyncio
+
+    gate = asyncio.Event()
+
+    async def hang(request: Request) -> Response:
+        await gate.wait()
+        return OK
+
+    async with SkilljarClient("k", transport=MockTransport(hang)) as sk:
+        call = asyncio.ensure_future(sk.request("GET", "/ping"))
+        await asyncio.sleep(1)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    [span] = sdk.finished()
+    assert dict(span.attributes or {})["error.type"] == "CancelledError"
+    assert "http.response.status_code" not in dict(span.attributes or {})
