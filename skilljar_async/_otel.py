@@ -53,25 +53,12 @@ def telemetry() -> Telemetry | None:
             # The public getters also materialise providers named by OTEL_* variables.
             trace.get_tracer_provider()
             metrics.get_meter_provider()
-            _current = Telemetry(_global(trace, trace), _global(metrics._internal, metrics))
+            internal = getattr(metrics, "_internal", None)
+            if hasattr(trace, "_TRACER_PROVIDER") and hasattr(internal, "_METER_PROVIDER"):
+                _current = _GlobalTelemetry(trace, internal)
+            else:  # a release that moved them: the public getters, slower but right
+                _current = Telemetry(trace.get_tracer_provider, metrics.get_meter_provider)
     return _current  # type: ignore[no-any-return]
-
-
-def _global(module: Any, api: Any) -> Any:
-    """A getter of the provider `set_*_provider` installed (None before), read cheaply.
-
-    The public getter checks the environment on every call (about 2 µs, more than
-    the rest of an unobserved request's bookkeeping); the module global it reads is
-    one attribute. Should a release move it, the public getter is used instead.
-    """
-    name = "_TRACER_PROVIDER" if hasattr(module, "_TRACER_PROVIDER") else "_METER_PROVIDER"
-    if not hasattr(module, name):
-        return (
-            api.get_tracer_provider
-            if hasattr(api, "get_tracer_provider")
-            else (api.get_meter_provider)
-        )
-    return lambda: getattr(module, name)
 
 
 class Reporter(Protocol):
@@ -196,6 +183,31 @@ class Telemetry:
             self._metrics.throttled.add(
                 1, {"skilljar.call_type": call_type.value, "unexpected": bool(unexpected)}
             )
+
+
+class _GlobalTelemetry(Telemetry):
+    """`Telemetry` on the global providers, read from where ``set_*_provider`` puts them.
+
+    The public getters check the environment on every call (about 2 µs, more than
+    the rest of an unobserved request's bookkeeping); the two module globals they
+    read are None until the application installs a provider.
+    """
+
+    def __init__(self, trace_module: Any, metrics_module: Any) -> None:
+        super().__init__(
+            lambda: trace_module._TRACER_PROVIDER, lambda: metrics_module._METER_PROVIDER
+        )
+        self._trace = trace_module
+        self._metrics_module = metrics_module
+
+    def active(self) -> bool:
+        """As `Telemetry.active`, with no function call while nothing changed."""
+        if (
+            self._trace._TRACER_PROVIDER is self._seen
+            and self._metrics_module._METER_PROVIDER is self._seen_meter
+        ):
+            return self._active
+        return super().active()
 
 
 class _Instruments:
