@@ -40,6 +40,12 @@ async def show_budget(args: argparse.Namespace, limits: RateLimits) -> int:
         if not args.watch:
             render(await shared.fetch_snapshot(), limits, sys.stdout)
             return 0
+        if not sys.stdout.isatty():  # plain text: one table per interval, a blank line between
+            while True:
+                render(await shared.fetch_snapshot(), limits, sys.stdout)
+                sys.stdout.write("\n")
+                sys.stdout.flush()
+                await asyncio.sleep(args.interval)
         from rich.live import Live
 
         from ._console import console

@@ -84,3 +84,29 @@ def test_watch_redraws_a_table_on_a_terminal(redis_url: str, ns: str) -> None:
     finally:
         child.close(force=True)
     assert child.exitstatus == 130
+
+
+def test_watch_without_a_terminal_prints_plain_tables(redis_url: str, ns: str) -> None:
+    """--watch into a pipe prints one plain table per interval, no terminal codes."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    args = [sys.executable, "-m", "skilljar_async", "--limits", LIMITS, "budget", "--redis",
+            redis_url, "--namespace", ns, "--watch", "--interval", "0.05"]  # fmt: skip
+    env = {**os.environ, "SKILLJAR_API_KEY": "k1"}
+    job = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, text=True)
+    assert job.stdout is not None
+    headers = 0
+    try:
+        for line in job.stdout:
+            headers += line.startswith("calls\twindow")
+            if headers == 3:
+                break
+    finally:
+        job.send_signal(signal.SIGINT)
+        out, _ = job.communicate(timeout=30)
+    assert headers == 3
+    assert "\x1b[" not in out
+    assert job.returncode == 130
