@@ -18,6 +18,7 @@ from ._errors import ResponseValidationError as ResponseValidationError
 from ._errors import ServerError as ServerError
 from ._errors import SkilljarError as SkilljarError
 from ._errors import ValidationError as ValidationError
+from ._observe import RequestEvent as RequestEvent
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._types import NOT_GIVEN as NOT_GIVEN
@@ -46,6 +47,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimits",
+    "RequestEvent",
     "ResponseParseWarning",
     "ResponseValidationError",
     "ServerError",

@@ -11,13 +11,14 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from . import _observe, _otel
 from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import budget_hash, organization_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
@@ -143,6 +144,13 @@ class SkilljarClient:
     `BudgetExhaustedError` at once, with nothing sent (a web handler can turn
     it into a 503 with ``Retry-After``). `request_max_queue_wait` overrides it
     in a context.
+
+    ``event_hooks={"request": [...], "response": [...], "retry": [...],
+    "throttle": [...]}`` calls each hook (sync or async) with a
+    `RequestEvent`: ``request`` as an attempt leaves (its rate slot granted),
+    ``response`` when it ends (a status or a transport failure), ``retry``
+    before waiting to try again, ``throttle`` when a 429 pauses its call type.
+    Async hooks are awaited in line; a hook that raises is logged and ignored.
     """
 
     # Resources: each is built, and its module imported, on first access.
@@ -214,6 +222,7 @@ class SkilljarClient:
         priority: int = 0,
         organization: str | None = None,
         max_queue_wait: float | None = None,
+        event_hooks: Mapping[str, Sequence[_observe.EventHook]] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(_API_KEY_ENV)
         if not key or not isinstance(key, str):
@@ -266,6 +275,10 @@ class SkilljarClient:
         self._transport: AsyncTransport = transport
         self._closed = False
         self.stats = CallStats()
+        _observe.setup_logging()
+        self._observer = _observe.Observer(
+            event_hooks, self.base_url, _otel.telemetry(), self._key_hash[:12]
+        )
 
     def __repr__(self) -> str:
         return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"
@@ -427,19 +440,32 @@ class SkilljarClient:
         handle = self._transport.handle
         stats = self.stats
         failures: _Failures | None = None  # made at the first failure, if any
+        # None unless hooks, telemetry or the debug log listen: then no step below costs.
+        watch = self._observer.watch(request, call_type, priority, scheduler)
         attempts = 0
         while True:
             attempts += 1
+            if watch is not None:
+                watch.queued(attempts)
             async with slot:  # BudgetExhaustedError here: nothing was sent
+                # Counted once the request leaves: a call cancelled in the queue sent nothing.
                 stats.requests[call_type] += 1
                 if attempts > 1:
                     stats.retries += 1
+                if watch is not None:
+                    await watch.sent()
                 try:
                     response: Response | TransportError = await handle(request)
                 except TransportError as exc:
                     response = exc
+                except BaseException as exc:  # cancelled, or a transport's own bug
+                    if watch is not None:
+                        watch.aborted(exc)
+                    raise
+            if watch is not None:
+                await watch.done(response)
             if isinstance(response, TransportError):
-                failures = failures or _Failures(self, request, idempotent)
+                failures = failures or _Failures(self, request, idempotent, call_type, watch)
                 await failures.after_failure(response, attempts)
             elif response.status < 300:
                 if self._learns:  # ends probing and lets the outside estimate decay
@@ -450,7 +476,7 @@ class SkilljarClient:
                 current_request.set(request)  # names the request if its body does not parse
                 return parse_body(response.body)
             else:
-                failures = failures or _Failures(self, request, idempotent)
+                failures = failures or _Failures(self, request, idempotent, call_type, watch)
                 if done_by_earlier_attempt(
                     request.method, response.status, may_have_arrived=failures.may_have_arrived
                 ):
@@ -467,6 +493,7 @@ class _Failures:
     """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
     __slots__ = (
+        "call_type",
         "client",
         "failures",
         "first_throttle",
@@ -474,12 +501,22 @@ class _Failures:
         "may_have_arrived",
         "request",
         "throttles",
+        "watch",
     )
 
-    def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
+    def __init__(
+        self,
+        client: SkilljarClient,
+        request: Request,
+        idempotent: bool,
+        call_type: CallType,
+        watch: _observe.Attempt | None,
+    ) -> None:
         self.client = client
         self.request = request
         self.idempotent = idempotent
+        self.call_type = call_type
+        self.watch = watch
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
@@ -496,7 +533,22 @@ class _Failures:
         ):
             cls = APITimeoutError if failure.timeout else APIConnectionError
             raise cls(str(failure), method=method, url=url, attempts=attempts)
-        await asyncio.sleep(client._retry.backoff(self.failures, client._rng))
+        delay = client._retry.backoff(self.failures, client._rng)
+        reason = "timeout" if failure.timeout else "connection error"
+        await self.retrying(attempts, reason, delay)
+        await asyncio.sleep(delay)
+
+    async def retrying(self, attempts: int, reason: str, delay: float) -> None:
+        """Log and announce the retry about to wait `delay` seconds."""
+        await _observe.retrying(
+            self.client._observer,
+            self.watch,
+            self.request,
+            self.call_type,
+            number=attempts + 1,
+            reason=reason,
+            delay=delay,
+        )
 
     async def after_status(
         self, response: Response, attempts: int, scheduler: Scheduler, call_type: CallType
@@ -509,7 +561,11 @@ class _Failures:
         retry_after = parse_retry_after(response.header("Retry-After"), now=time.time())
         if status == 429:
             # The slot is released: the scheduler counts the call exactly once.
-            if client._learns and not scheduler.throttled(call_type, retry_after):  # type: ignore[attr-defined]
+            if client._learns:
+                unexpected = scheduler.throttled(call_type, retry_after)  # type: ignore[attr-defined]
+            else:
+                unexpected = _observe.unexpected_by_snapshot(scheduler, call_type, retry_after)
+            if unexpected is False:
                 client.stats.throttled_expected += 1
             else:
                 client.stats.throttled_unexpected += 1
@@ -521,6 +577,14 @@ class _Failures:
                 wait = policy.rate_limit_pause(self.throttles, client._rng)
             if now + wait - self.first_throttle <= policy.rate_limit_max_wait:
                 scheduler.pause(call_type, wait, probe=True)
+                await _observe.throttled(
+                    client._observer,
+                    self.watch,
+                    self.request,
+                    call_type,
+                    unexpected=unexpected,
+                    delay=wait,
+                )
                 return
         elif retryable_status(status):
             self.failures += 1
@@ -528,7 +592,9 @@ class _Failures:
             if policy.may_retry(
                 method, attempts=self.failures, sent=True, idempotent=self.idempotent
             ):
-                await asyncio.sleep(policy.backoff(self.failures, client._rng))
+                delay = policy.backoff(self.failures, client._rng)
+                await self.retrying(attempts, f"status {status}", delay)
+                await asyncio.sleep(delay)
                 return
         body = parse_body(response.body, response.content_type)
         raise error_for(

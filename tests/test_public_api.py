@@ -47,6 +47,7 @@ def test_all_is_pinned() -> None:
         "PermissionDeniedError",
         "RateLimitError",
         "RateLimits",
+        "RequestEvent",
         "ResponseParseWarning",
         "ResponseValidationError",
         "ServerError",

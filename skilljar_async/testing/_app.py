@@ -45,6 +45,8 @@ from ._special import SPECIAL
 from ._store import Store
 from ._validate import JSON_NULL, FormBody
 
+log = logging.getLogger("skilljar_async.testing")
+
 __all__ = [
     "EmulatorState",
     "Faults",
@@ -299,6 +301,8 @@ class Pipeline:
         rec["body"] = None if body is JSON_NULL else body
         fault = state.faults.decide()
         rec["fault"] = fault
+        if fault is not None:
+            log.debug("emulator: injected fault %r on %s %s", fault, method, route.template)
         if fault == "error":
             rec["status"] = state.faults.error_status
             return _proxy_error(state.faults.error_status)
@@ -311,6 +315,7 @@ class Pipeline:
             rec["status"] = 429
             rec["throttled"] = True
             state.count_429 += 1
+            log.debug("emulator: 429 on %s %s, Retry-After %d", method, route.template, seconds)
             headers["Retry-After"] = str(seconds)
             detail = f"Request was throttled. Expected available in {seconds} seconds."
             body429 = {"detail": detail, "status_code": 429, "reason": "Too Many Requests"}

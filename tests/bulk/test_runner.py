@@ -153,3 +153,21 @@ def test_plan_for_the_whole_budget() -> None:
 def test_format_duration(seconds: float, text: str) -> None:
     """Durations read naturally."""
     assert format_duration(seconds) == text
+
+
+async def test_job_outcome_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A finished job logs its counts at INFO on skilljar_async.bulk."""
+    import logging
+
+    async def fn(n: int) -> Outcome:
+        if n == 2:
+            raise ValueError("bad")
+        return Outcome(ItemStatus.SUCCEEDED, str(n))
+
+    caplog.set_level(logging.INFO, "skilljar_async.bulk")
+    async with SkilljarClient("k") as client:
+        await BulkJob(client, concurrency=2).run(range(5), fn, key=str)
+    [record] = [r for r in caplog.records if r.name == "skilljar_async.bulk"]
+    message = record.getMessage()
+    assert message.startswith("bulk job done in ")
+    assert "4 succeeded, 0 existed, 1 failed, 0 done earlier" in message

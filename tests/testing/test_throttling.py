@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -139,3 +140,12 @@ async def test_unlimited_when_limits_is_none() -> None:
     async with SkilljarEmulator(limits=None) as emu, api_for(emu) as api:
         assert await statuses(api, 50) == [200] * 50
         assert emu.count_429 == 0
+
+
+async def test_429_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    """Each 429 the emulator answers is a DEBUG record of skilljar_async.testing."""
+    caplog.set_level(logging.DEBUG, "skilljar_async.testing")
+    async with SkilljarEmulator(limits=FIVE_PER_SECOND) as emu, api_for(emu) as api:
+        assert await statuses(api, 6) == [200] * 5 + [429]
+    [record] = [r for r in caplog.records if r.name == "skilljar_async.testing"]
+    assert record.getMessage() == "emulator: 429 on GET /v1/ping, Retry-After 1"
