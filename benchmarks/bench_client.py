@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_client.py [--quick] [--server fast|emulator] [--no-paging]
     .venv/bin/python benchmarks/bench_client.py --instructions   # needs valgrind
+    .venv/bin/python benchmarks/bench_client.py --otel absent   # opentelemetry hidden
 
 1. Request throughput with rate limits off: ``GET /ping`` through `SkilljarClient`
    and through a bare ``aiohttp.ClientSession`` (same headers, same connector limit
@@ -12,7 +13,12 @@
    its own process, so the client's CPU dominates what is measured;
    ``--server emulator`` uses the emulator instead (much slower per request).
    ``--instructions`` instead counts each client's user-space instructions per
-   request under valgrind, which the box's load does not disturb.
+   request under valgrind, which the box's load does not disturb. When
+   ``opentelemetry-api`` is importable a third client runs in the same repeats:
+   one traced and measured by a configured OpenTelemetry SDK (each span handed
+   to an exporter that drops it, metrics aggregated in memory); the plain
+   ``SkilljarClient`` then runs with OTel installed but unconfigured. ``--otel
+   absent`` hides the package instead (the client imports nothing of it).
 2. Paging: ``/users`` with ``page_size=100`` for 30 pages from an emulator adding
    20 ms of latency, while the consumer spends 20 ms per page, with the default
    read-ahead and with ``read_ahead=False``.
@@ -52,7 +58,8 @@ PAGES = 30
 CONSUME_S = 0.020  # the consumer's work per page
 LATENCY_MS = 20.0
 USERS = 10_000
-CLIENTS = ("raw aiohttp", "SkilljarClient")
+CLIENTS: tuple[str, ...] = ("raw aiohttp", "SkilljarClient")
+OTEL_CLIENT = "SkilljarClient + OTel SDK"
 
 
 class Config(NamedTuple):
@@ -237,6 +244,11 @@ def make_calls(
     client = SkilljarClient(
         KEY, base_url=base_url, rate_limits=RateLimits.unlimited(), max_retries=0
     )
+    traced = SkilljarClient(
+        KEY, base_url=base_url, rate_limits=RateLimits.unlimited(), max_retries=0
+    )
+    if OTEL_CLIENT in CLIENTS:
+        traced._observer.otel = sdk_telemetry()
 
     async def raw_call() -> None:
         async with raw.get(ping, headers=headers) as resp:
@@ -247,11 +259,39 @@ def make_calls(
     async def client_call() -> None:
         await client.request("GET", "/ping")
 
+    async def traced_call() -> None:
+        await traced.request("GET", "/ping")
+
     async def close() -> None:
         await client.aclose()
+        await traced.aclose()
         await raw.close()
 
-    return dict(zip(CLIENTS, (raw_call, client_call), strict=True)), close
+    calls = dict(zip(CLIENTS, (raw_call, client_call, traced_call), strict=False))
+    return calls, close
+
+
+def sdk_telemetry() -> Any:
+    """The client's telemetry on an SDK: spans to a dropping exporter, metrics in memory.
+
+    The span processor is the synchronous one: a batch processor's export thread
+    would run during the other clients' turns and bill them for its work.
+    """
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+    from skilljar_async import _otel
+
+    class Drop(SpanExporter):
+        def export(self, spans: Any) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(Drop()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    return _otel.Telemetry(lambda: tracer_provider, lambda: meter_provider)
 
 
 async def bench_throughput(base_url: str, cfg: Config) -> dict[tuple[str, int], list[Run]]:
@@ -291,6 +331,7 @@ def count_instructions(name: str, total: int, concurrency: int, base_url: str) -
     """User-space instructions of one `drive_only` process, counted by valgrind."""
     cmd = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
     cmd += [sys.executable, __file__, "--drive", name, str(total), str(concurrency), base_url]
+    cmd += ["--otel", "installed" if OTEL_CLIENT in CLIENTS else "absent"]
     env = dict(os.environ, PYTHONHASHSEED="0")  # the same dict layouts in every run
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stderr
     for line in out.splitlines():
@@ -420,9 +461,27 @@ def report(
                 ratio = statistics.median(each)
                 ok = ratio >= THROUGHPUT_TARGET
                 row += [f"{ratio:.3f}x", f"{min(each):.2f}..{max(each):.2f}"]
-                row += [f">= {THROUGHPUT_TARGET:.2f}x", verdict(ok)]
+                if name == OTEL_CLIENT:  # what tracing costs; no target
+                    row += ["", ""]
+                else:
+                    row += [f">= {THROUGHPUT_TARGET:.2f}x", verdict(ok)]
             rows.append(row)
     lines.append(table(hdr, rows))
+    if OTEL_CLIENT in CLIENTS:
+        costs = []
+        for conc in CONCURRENCIES:
+            plain, traced = tp[(CLIENTS[1], conc)], tp[(OTEL_CLIENT, conc)]
+            extra = statistics.median(
+                (t.cpu - p.cpu) / cfg.requests * 1e6 for p, t in zip(plain, traced, strict=True)
+            )
+            rps = paired(
+                [cfg.requests / t.wall for t in traced], [cfg.requests / p.wall for p in plain]
+            )
+            costs.append(f"conc {conc}: +{extra:,.0f} µs CPU/req, {rps:.3f}x req/s")
+        lines.append(
+            "OpenTelemetry SDK configured vs installed but unconfigured (paired medians): "
+            + "; ".join(costs)
+        )
     lines.append(
         f"({cfg.requests:,} requests per run; medians of {cfg.repeats} repeats, the two clients "
         "back to back in alternating order;\n ratio = median over repeats of client req/s / raw "
@@ -501,9 +560,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="count instructions per request under valgrind instead (slow, load-independent)",
     )
+    parser.add_argument(
+        "--otel",
+        choices=("installed", "absent"),
+        default="installed",
+        help="absent: hide opentelemetry as if not installed (no traced client then)",
+    )
     parser.add_argument("--serve-fast", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--drive", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    global CLIENTS
+    if args.otel == "absent":
+        sys.modules["opentelemetry"] = None  # type: ignore[assignment]
+    else:
+        try:
+            import opentelemetry.sdk  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            CLIENTS = (*CLIENTS, OTEL_CLIENT)
     if args.serve_fast:
         serve_fast()
         return 0

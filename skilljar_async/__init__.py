@@ -2,6 +2,7 @@
 
 from ._client import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from ._client import SkilljarClient as SkilljarClient
+from ._client import request_max_queue_wait as request_max_queue_wait
 from ._errors import APIConnectionError as APIConnectionError
 from ._errors import APIStatusError as APIStatusError
 from ._errors import APITimeoutError as APITimeoutError
@@ -17,6 +18,7 @@ from ._errors import ResponseValidationError as ResponseValidationError
 from ._errors import ServerError as ServerError
 from ._errors import SkilljarError as SkilljarError
 from ._errors import ValidationError as ValidationError
+from ._observe import RequestEvent as RequestEvent
 from ._pagination import AsyncPaginator as AsyncPaginator
 from ._pagination import Page as Page
 from ._types import NOT_GIVEN as NOT_GIVEN
@@ -45,6 +47,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimits",
+    "RequestEvent",
     "ResponseParseWarning",
     "ResponseValidationError",
     "ServerError",
@@ -54,4 +57,5 @@ __all__ = [
     "ValidationError",
     "Window",
     "__version__",
+    "request_max_queue_wait",
 ]

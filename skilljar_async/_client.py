@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import math
 import os
 import random
+import threading
 import time
 import warnings
 import weakref
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from . import _observe, _otel
 from ._budget import API_KEY_ENV as _API_KEY_ENV
 from ._budget import BASE_URL_ENV as _BASE_URL_ENV
-from ._budget import budget_hash
+from ._budget import budget_hash, organization_hash
 from ._errors import APIConnectionError, APITimeoutError, PermissionDeniedError, SkilljarError
 from ._http import AsyncTransport, Request, Response, TransportError, current_request
 from ._lazy import SubResource
@@ -34,7 +37,7 @@ from ._sansio import (
     parse_retry_after,
     resolve_url,
 )
-from .ratelimit import CallType, RateLimits, Scheduler, SlidingWindowScheduler
+from .ratelimit import BudgetScheduler, CallType, RateLimits, Scheduler, SlidingWindowScheduler
 
 if TYPE_CHECKING:
     import aiohttp
@@ -72,7 +75,13 @@ if TYPE_CHECKING:
         WebPackages,
     )
 
-__all__ = ["DEFAULT_BASE_URL", "CallStats", "SkilljarClient", "request_priority"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "CallStats",
+    "SkilljarClient",
+    "request_max_queue_wait",
+    "request_priority",
+]
 
 T = TypeVar("T")
 
@@ -83,14 +92,32 @@ request_priority: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "skilljar_request_priority", default=None
 )
 
+#: Longest wait for a rate slot for requests made in this context, in seconds,
+#: overriding the client's `max_queue_wait` (``math.inf``: wait as long as it takes).
+request_max_queue_wait: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "skilljar_request_max_queue_wait", default=None
+)
+
 
 @attrs.define
 class CallStats:
-    """What a client has sent: requests per call type, 429s seen, retries made."""
+    """What a client has sent: requests per call type, 429s seen, retries made.
+
+    A 429 is *expected* when the scheduler already knew others spend the window
+    (its outside estimate explains it) and *unexpected* otherwise: evidence of
+    another integration spending the organization's budget, which the scheduler
+    then learns. A scheduler that does not learn counts every 429 unexpected.
+    """
 
     requests: dict[CallType, int] = attrs.Factory(lambda: dict.fromkeys(CallType, 0))
-    throttled: int = 0
     retries: int = 0
+    throttled_expected: int = 0
+    throttled_unexpected: int = 0
+
+    @property
+    def throttled(self) -> int:
+        """Every 429 seen, expected or not."""
+        return self.throttled_expected + self.throttled_unexpected
 
 
 class SkilljarClient:
@@ -109,9 +136,26 @@ class SkilljarClient:
     Resources hang off the client and follow the API's paths:
     ``client.domains.published_courses.enrollments.create(domain, course_id, user_id=...)``.
 
-    Clients in one event loop with the same API key and base URL share one
-    scheduler (Skilljar's limits are per organization, not per client);
-    pass ``scheduler=`` to choose one yourself.
+    Skilljar's limits are per organization, not per key or client: every
+    client in the process that names the same `organization` and base URL
+    shares one scheduler, whatever key it uses, across event loops and
+    threads. Without `organization` the API key stands for its organization,
+    so name it when several keys of one organization run in one process.
+    Pass ``scheduler=`` to choose one yourself (e.g. a `RedisScheduler` to
+    share the budget between processes).
+
+    `max_queue_wait` (seconds) bounds how long a request may wait for a rate
+    slot: when the budget cannot grant one in time the call raises
+    `BudgetExhaustedError` at once, with nothing sent (a web handler can turn
+    it into a 503 with ``Retry-After``). `request_max_queue_wait` overrides it
+    in a context.
+
+    ``event_hooks={"request": [...], "response": [...], "retry": [...],
+    "throttle": [...]}`` calls each hook (sync or async) with a
+    `RequestEvent`: ``request`` as an attempt leaves (its rate slot granted),
+    ``response`` when it ends (a status or a transport failure), ``retry``
+    before waiting to try again, ``throttle`` when a 429 pauses its call type.
+    Async hooks are awaited in line; a hook that raises is logged and ignored.
     """
 
     # Resources: each is built, and its module imported, on first access.
@@ -181,6 +225,9 @@ class SkilljarClient:
         read_only: bool = False,
         max_rate_limit_wait: float = 900.0,
         priority: int = 0,
+        organization: str | None = None,
+        max_queue_wait: float | None = None,
+        event_hooks: Mapping[str, Sequence[_observe.EventHook]] | None = None,
     ) -> None:
         key = api_key if api_key is not None else os.environ.get(_API_KEY_ENV)
         if not key or not isinstance(key, str):
@@ -196,6 +243,7 @@ class SkilljarClient:
             )
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        _check_max_queue_wait(max_queue_wait)
         from_env = None
         if base_url is None:
             from_env = os.environ.get(_BASE_URL_ENV) or None
@@ -212,7 +260,19 @@ class SkilljarClient:
         self.priority = priority
         # Read-only and case-insensitive once: aiohttp copies such headers as they are.
         self._headers: Mapping[str, str] = CIMultiDictProxy(CIMultiDict(auth_headers(key)))
-        self._key_hash = budget_hash(key, self.base_url)
+        self.organization = organization
+        self.max_queue_wait = max_queue_wait
+        self._key_hash = (
+            budget_hash(key, self.base_url)
+            if organization is None
+            else organization_hash(organization, self.base_url)
+        )
+        # A BudgetScheduler fails fast and learns from 429s; the shared one always is.
+        self._learns = scheduler is None or isinstance(scheduler, BudgetScheduler)
+        if not self._learns and max_queue_wait is not None:
+            raise ValueError(
+                f"max_queue_wait needs a scheduler that can fail fast; {scheduler!r} cannot"
+            )
         self._rate_limits = rate_limits
         self._scheduler = scheduler
         self._retry = RetryPolicy(max_retries=max_retries, rate_limit_max_wait=max_rate_limit_wait)
@@ -229,6 +289,10 @@ class SkilljarClient:
         self._transport: AsyncTransport = transport
         self._closed = False
         self.stats = CallStats()
+        _observe.setup_logging()
+        self._observer = _observe.Observer(
+            event_hooks, self.base_url, _otel.telemetry(), self._key_hash[:12]
+        )
 
     def __repr__(self) -> str:
         return f"<SkilljarClient {self.base_url} read_only={self.read_only}>"
@@ -259,8 +323,7 @@ class SkilljarClient:
     def scheduler(self) -> Scheduler:
         """The rate scheduler this client's requests go through."""
         if self._scheduler is None:
-            loop = asyncio.get_running_loop()
-            self._scheduler = _shared_scheduler(loop, self._key_hash, self._rate_limits)
+            self._scheduler = _shared_scheduler(self, self._key_hash, self._rate_limits)
         return self._scheduler
 
     async def request(
@@ -381,32 +444,53 @@ class SkilljarClient:
     ) -> Any:
         """Attempts until a result or an error, each one holding a scheduler slot."""
         scheduler = self._scheduler or self.scheduler
-        slot = scheduler.slot(call_type, priority=priority)
+        max_wait = request_max_queue_wait.get()
+        if max_wait is None:
+            max_wait = self.max_queue_wait
+        if max_wait is None or max_wait == math.inf or not self._learns:
+            slot = scheduler.slot(call_type, priority=priority)
+        else:
+            slot = scheduler.slot(call_type, priority=priority, max_wait=max_wait)  # type: ignore[call-arg]
         handle = self._transport.handle
         stats = self.stats
         failures: _Failures | None = None  # made at the first failure, if any
+        # None unless hooks, telemetry or the debug log listen: then no step below costs.
+        watch = self._observer.watch(request, call_type, priority, scheduler)
         attempts = 0
         while True:
             attempts += 1
-            stats.requests[call_type] += 1
-            if attempts > 1:
-                stats.retries += 1
-            async with slot:
+            if watch is not None:
+                watch.queued(attempts)
+            async with slot:  # BudgetExhaustedError here: nothing was sent
+                # Counted once the request leaves: a call cancelled in the queue sent nothing.
+                stats.requests[call_type] += 1
+                if attempts > 1:
+                    stats.retries += 1
+                if watch is not None:
+                    await watch.sent()
                 try:
                     response: Response | TransportError = await handle(request)
                 except TransportError as exc:
                     response = exc
+                except BaseException as exc:  # cancelled, or a transport's own bug
+                    if watch is not None:
+                        watch.aborted(exc)
+                    raise
+            if watch is not None:
+                await watch.done(response)
             if isinstance(response, TransportError):
-                failures = failures or _Failures(self, request, idempotent)
+                failures = failures or _Failures(self, request, idempotent, call_type, watch)
                 await failures.after_failure(response, attempts)
             elif response.status < 300:
+                if self._learns:  # ends probing and lets the outside estimate decay
+                    scheduler.succeeded(call_type)  # type: ignore[attr-defined]
                 # Any success ends probing, whichever call saw the 429.
-                if (failures is not None and failures.throttles) or scheduler.probing(call_type):
+                elif (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
                 current_request.set(request)  # names the request if its body does not parse
                 return parse_body(response.body)
             else:
-                failures = failures or _Failures(self, request, idempotent)
+                failures = failures or _Failures(self, request, idempotent, call_type, watch)
                 if done_by_earlier_attempt(
                     request.method, response.status, may_have_arrived=failures.may_have_arrived
                 ):
@@ -423,6 +507,7 @@ class _Failures:
     """One call's failures so far: backoffs, 429 pauses, or the error to raise."""
 
     __slots__ = (
+        "call_type",
         "client",
         "failures",
         "first_throttle",
@@ -430,12 +515,22 @@ class _Failures:
         "may_have_arrived",
         "request",
         "throttles",
+        "watch",
     )
 
-    def __init__(self, client: SkilljarClient, request: Request, idempotent: bool) -> None:
+    def __init__(
+        self,
+        client: SkilljarClient,
+        request: Request,
+        idempotent: bool,
+        call_type: CallType,
+        watch: _observe.Attempt | None,
+    ) -> None:
         self.client = client
         self.request = request
         self.idempotent = idempotent
+        self.call_type = call_type
+        self.watch = watch
         self.failures = 0  # 5xx/408/connection failures (429s are counted apart)
         self.throttles = 0
         self.first_throttle: float | None = None
@@ -452,7 +547,22 @@ class _Failures:
         ):
             cls = APITimeoutError if failure.timeout else APIConnectionError
             raise cls(str(failure), method=method, url=url, attempts=attempts)
-        await asyncio.sleep(client._retry.backoff(self.failures, client._rng))
+        delay = client._retry.backoff(self.failures, client._rng)
+        reason = "timeout" if failure.timeout else "connection error"
+        await self.retrying(attempts, reason, delay)
+        await asyncio.sleep(delay)
+
+    async def retrying(self, attempts: int, reason: str, delay: float) -> None:
+        """Log and announce the retry about to wait `delay` seconds."""
+        await _observe.retrying(
+            self.client._observer,
+            self.watch,
+            self.request,
+            self.call_type,
+            number=attempts + 1,
+            reason=reason,
+            delay=delay,
+        )
 
     async def after_status(
         self, response: Response, attempts: int, scheduler: Scheduler, call_type: CallType
@@ -464,7 +574,15 @@ class _Failures:
         status = response.status
         retry_after = parse_retry_after(response.header("Retry-After"), now=time.time())
         if status == 429:
-            client.stats.throttled += 1
+            # The slot is released: the scheduler counts the call exactly once.
+            if client._learns:
+                unexpected = scheduler.throttled(call_type, retry_after)  # type: ignore[attr-defined]
+            else:
+                unexpected = _observe.unexpected_by_snapshot(scheduler, call_type, retry_after)
+            if unexpected is False:
+                client.stats.throttled_expected += 1
+            else:
+                client.stats.throttled_unexpected += 1
             self.throttles += 1
             now = asyncio.get_running_loop().time()
             self.first_throttle = self.first_throttle if self.first_throttle is not None else now
@@ -473,6 +591,14 @@ class _Failures:
                 wait = policy.rate_limit_pause(self.throttles, client._rng)
             if now + wait - self.first_throttle <= policy.rate_limit_max_wait:
                 scheduler.pause(call_type, wait, probe=True)
+                await _observe.throttled(
+                    client._observer,
+                    self.watch,
+                    self.request,
+                    call_type,
+                    unexpected=unexpected,
+                    delay=wait,
+                )
                 return
         elif retryable_status(status):
             self.failures += 1
@@ -480,7 +606,9 @@ class _Failures:
             if policy.may_retry(
                 method, attempts=self.failures, sent=True, idempotent=self.idempotent
             ):
-                await asyncio.sleep(policy.backoff(self.failures, client._rng))
+                delay = policy.backoff(self.failures, client._rng)
+                await self.retrying(attempts, f"status {status}", delay)
+                await asyncio.sleep(delay)
                 return
         body = parse_body(response.body, response.content_type)
         raise error_for(
@@ -498,27 +626,58 @@ def _as_row(item: Any) -> dict[str, Any]:
     return item  # type: ignore[no-any-return]
 
 
-# loop -> budget key -> scheduler. Closed loops are purged on every lookup, and a
-# collected loop drops out by itself, so no scheduler outlives its event loop.
-_REGISTRY: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Scheduler]] = (
-    weakref.WeakKeyDictionary()
-)
+def _check_max_queue_wait(value: float | None) -> None:
+    if value is not None and (isinstance(value, bool) or not value >= 0):
+        raise ValueError(f"max_queue_wait must be None or >= 0 seconds, got {value!r}")
+
+
+class _Budget:
+    """One organization's scheduler in the registry and the clients using it."""
+
+    __slots__ = ("clients", "scheduler")
+
+    def __init__(self, scheduler: SlidingWindowScheduler) -> None:
+        self.scheduler = scheduler
+        self.clients: weakref.WeakSet[SkilljarClient] = weakref.WeakSet()
+
+
+# budget name -> the organization's scheduler, one per process: every event loop
+# and thread shares it (the scheduler joins their clocks). A budget no client
+# uses any more stays until its windows are empty (`idle()`), so a script that
+# runs one asyncio.run() batch after another keeps the window it has spent.
+_REGISTRY: dict[str, _Budget] = {}
+_REGISTRY_LOCK = threading.Lock()
+
+
+def forget_budgets() -> None:
+    """Drop every shared budget of the process, as if it had just started.
+
+    The pytest plugin calls it before each test, so each test starts with empty
+    windows (clients in one test still share theirs).
+    """
+    with _REGISTRY_LOCK:
+        _REGISTRY.clear()
 
 
 def _shared_scheduler(
-    loop: asyncio.AbstractEventLoop, key_hash: str, limits: RateLimits | None
-) -> Scheduler:
-    for old in [lp for lp in _REGISTRY if lp.is_closed()]:
-        del _REGISTRY[old]
-    per_loop = _REGISTRY.setdefault(loop, {})
-    scheduler = per_loop.get(key_hash)
-    if scheduler is None:
-        scheduler = SlidingWindowScheduler(limits or RateLimits.skilljar())
-        per_loop[key_hash] = scheduler
-    elif limits is not None and getattr(scheduler, "limits", limits) != limits:
-        raise ValueError(
-            "another client in this event loop already uses different rate_limits for this "
-            "API key and base URL; Skilljar's budget is per organization, so share one "
-            "scheduler (omit rate_limits, or pass scheduler=...)"
-        )
-    return scheduler
+    client: SkilljarClient, name: str, limits: RateLimits | None
+) -> SlidingWindowScheduler:
+    with _REGISTRY_LOCK:
+        for old in [n for n, b in _REGISTRY.items() if not b.clients and b.scheduler.idle()]:
+            del _REGISTRY[old]
+        budget = _REGISTRY.get(name)
+        if budget is not None and limits is not None and budget.scheduler.limits != limits:
+            if budget.clients:
+                raise ValueError(
+                    "another client in this process already uses different rate_limits for "
+                    "this organization (or API key) and base URL; Skilljar's budget is per "
+                    "organization, so share one scheduler (omit rate_limits, or pass "
+                    "scheduler=...)"
+                )
+            budget = None  # nobody uses it any more: the new limits start afresh
+        if budget is None:
+            budget = _REGISTRY[name] = _Budget(
+                SlidingWindowScheduler(limits or RateLimits.skilljar())
+            )
+        budget.clients.add(client)
+        return budget.scheduler

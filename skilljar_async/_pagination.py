@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from . import _otel
 from ._errors import PaginationError, SkilljarError
 from ._sansio import same_origin
 
@@ -87,16 +88,21 @@ class AsyncPaginator(Generic[T]):
             return
         url = self._url
         pending: asyncio.Task[Page[T]] | None = None
-        page = await self._resumable(self._page(url, self._params), url, yielded)
         seen = {url}
+        # One span over the whole scan (with an OTel SDK): each page's attempts nest in it.
+        scan = _otel.operation("paginate", url=url, params=self._params)
+        failed: BaseException | None = None
         try:
+            with _otel.within(scan):
+                page = await self._resumable(self._page(url, self._params), url, yielded)
             while True:
                 room = None if limit is None else limit - yielded
                 more = page.next_url is not None and (room is None or len(page.items) < room)
                 if more:
                     _check_next(page, seen)
                 if more and self._read_ahead:
-                    pending = _background(self._page(page.next_url, None))  # type: ignore[arg-type]
+                    with _otel.within(scan):  # the task copies the context now
+                        pending = _background(self._page(page.next_url, None))  # type: ignore[arg-type]
                 if room is not None and len(page.items) > room:
                     page = attrs.evolve(page, items=page.items[:room])
                 yield page
@@ -106,10 +112,15 @@ class AsyncPaginator(Generic[T]):
                 url = page.next_url  # type: ignore[assignment]
                 step = pending if pending is not None else self._page(url, None)
                 pending = None
-                page = await self._resumable(step, url, yielded)
+                with _otel.within(scan):
+                    page = await self._resumable(step, url, yielded)
+        except BaseException as exc:
+            failed = exc
+            raise
         finally:
             if pending is not None:
                 pending.cancel()
+            _otel.end(scan, None if isinstance(failed, GeneratorExit) else failed)
 
     async def _resumable(self, step: Awaitable[Page[T]], url: str, yielded: int) -> Page[T]:
         try:

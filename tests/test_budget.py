@@ -2,7 +2,7 @@
 
 import pytest
 
-from skilljar_async._budget import API_KEY_ENV, budget_hash
+from skilljar_async._budget import API_KEY_ENV, budget_hash, organization_hash
 
 
 def test_shared_budget_hash_is_stable() -> None:
@@ -32,3 +32,27 @@ def test_redis_scheduler_names_its_budget_by_the_shared_hash(
     monkeypatch.delenv(API_KEY_ENV)
     with pytest.raises(ValueError, match=API_KEY_ENV):
         RedisScheduler(url)
+
+
+def test_organization_hash_is_stable_and_apart_from_keys() -> None:
+    """An organization's budget name is stable, scoped, and never a key's."""
+    assert organization_hash("acme") == organization_hash("acme")
+    assert organization_hash("acme") != budget_hash("acme")
+    assert organization_hash("acme") != organization_hash("acme", "https://api.skilljar.com/v1")
+    assert organization_hash("acme") != organization_hash("acme2")
+    with pytest.raises(ValueError, match="organization"):
+        organization_hash("")
+
+
+def test_redis_scheduler_names_an_organizations_budget() -> None:
+    """`RedisScheduler(organization=)` uses the organization's hash, whatever the key."""
+    pytest.importorskip("redis.asyncio")
+    from skilljar_async.ratelimit import RedisScheduler
+
+    url = "redis://127.0.0.1:1/0"  # never connected to: nothing is awaited
+    a = RedisScheduler(url, api_key="sk-1", organization="acme")
+    b = RedisScheduler(url, api_key="sk-2", organization="acme")
+    assert a.key_hash == b.key_hash == organization_hash("acme")
+    assert "acme" not in repr(a)
+    with pytest.raises(ValueError, match="key_hash"):
+        RedisScheduler(url, key_hash="h", organization="acme")

@@ -1,6 +1,7 @@
 """The skilljar-async command line against an emulator process."""
 
 import json
+import logging
 import socket
 import subprocess
 import sys
@@ -48,6 +49,28 @@ def test_ping(base_url: str, key: str, capsys: pytest.CaptureFixture[str]) -> No
     """ping checks the key and says so."""
     assert main(["--base-url", base_url, "ping"]) == 0
     assert "accepted the key" in capsys.readouterr().out
+
+
+def test_organization_from_option_or_environment(
+    base_url: str, key: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--organization (or $SKILLJAR_ORGANIZATION) names the budget; a bad name is exit 2."""
+    assert main(["--base-url", base_url, "--organization", "acme", "ping"]) == 0
+    monkeypatch.setenv("SKILLJAR_ORGANIZATION", "acme")
+    assert main(["--base-url", base_url, "ping"]) == 0
+    assert main(["--base-url", base_url, "--organization", " acme", "ping"]) == 2
+    assert "organization" in capsys.readouterr().err
+
+
+def test_dry_run_at_the_jobs_share(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--limits takes ;reserve=, and the dry run plans within the background share."""
+    rows = tmp_path / "learners.csv"
+    rows.write_text("email\n" + "".join(f"u{i}@example.org\n" for i in range(100)))
+    argv = ["--api-key-env", "NO_SUCH_VARIABLE", "--limits", "10/1;reserve=0.5", "domain-users",
+            "add", "--csv", str(rows), "--domain", "d", "--dry-run"]  # fmt: skip
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "at least 19.0 s at a background job's share" in out  # 5 a second, from 0 s
 
 
 def test_wrong_key_is_one_line_and_exit_2(
@@ -135,12 +158,73 @@ def test_export_streams_rows(
     assert f"exported {exported} rows" in capsys.readouterr().err
 
 
-def test_budget(capsys: pytest.CaptureFixture[str]) -> None:
-    """budget shows each call type's windows."""
+def test_budget_without_redis_says_there_is_no_history(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """budget without --redis says a fresh process has no history, and shows the limits."""
     assert main(["--limits", "20/1,50/5", "budget"]) == 0
     out = capsys.readouterr().out
-    assert "modification: 0/20 per 1s" in out
-    assert "0/50 per 5s" in out
+    assert out.startswith("no history to show: a fresh process has used none of the budget")
+    assert "--redis URL" in out
+    assert "modification: 20 per 1s, 50 per 5s" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "level"),
+    [
+        (["budget"], logging.WARNING),
+        (["-v", "budget"], logging.INFO),
+        (["budget", "-v"], logging.INFO),
+        (["budget", "-vv"], logging.DEBUG),
+        (["--log-level", "debug", "budget"], logging.DEBUG),
+        (["budget", "-vv", "--log-level", "error"], logging.ERROR),
+    ],
+)
+def test_verbose_and_log_level(
+    argv: list[str], level: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-v/--verbose and --log-level, before or after the command, set the library's level."""
+    root = logging.getLogger("skilljar_async")
+    handlers, old = list(root.handlers), root.level
+    root.setLevel(logging.WARNING)
+    try:
+        assert main(argv) == 0
+        assert root.getEffectiveLevel() == level
+        added = [h for h in root.handlers if h not in handlers]
+        assert len(added) == (0 if argv == ["budget"] else 1)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(old)
+
+
+def test_verbose_ping_logs_each_request(
+    base_url: str, key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """-vv on a command logs its request to stderr, with the path template."""
+    root = logging.getLogger("skilljar_async")
+    handlers, old = list(root.handlers), root.level
+    try:
+        assert main(["--base-url", base_url, "ping", "-vv"]) == 0
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(old)
+    err = capsys.readouterr().err
+    assert "GET /ping -> 200 in" in err
+    assert "test-key" not in err
+
+
+def test_without_rich_one_line_says_what_to_install() -> None:
+    """Without the cli extra the command line prints one line naming it, and exits 2."""
+    code = (
+        "import sys; sys.modules['rich'] = None\n"
+        "from skilljar_async.cli import main\n"
+        "sys.exit(main(['budget']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert (
+        result.stderr == "error: the command line needs rich: pip install 'skilljar-async[cli]'\n"
+    )
 
 
 def test_ctrl_c_stops_cleanly_and_resumes(tmp_path: Path, base_url: str) -> None:
@@ -186,3 +270,29 @@ def test_console_script_and_module_entry_points_run_main() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("usage: skilljar-async")
+
+
+def test_live_bar_on_a_terminal(tmp_path: Path, base_url: str) -> None:
+    """Under a pseudo-terminal a job draws rich's live bar with counts, rate, ETA and failures."""
+    import os
+
+    import pexpect
+
+    rows = tmp_path / "rows.csv"
+    rows.write_text("email\n" + "".join(f"tty{i}@example.org\n" for i in range(30)) + "bad\n")
+    args = ["-m", "skilljar_async", "--base-url", base_url, "--limits", "10/1",
+            "domain-users", "add", "--csv", str(rows), "--domain", "learn.example.com"]  # fmt: skip
+    env = {**os.environ, "SKILLJAR_API_KEY": "test-key", "COLUMNS": "120", "TERM": "xterm"}
+    child = pexpect.spawn(
+        sys.executable, args, env=env, timeout=60, encoding="utf-8", codec_errors="replace"
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    screen = child.before
+    assert child.exitstatus == 1  # the bad row failed
+    assert "━" in screen  # the bar, drawn by rich
+    assert "31/31" in screen
+    assert "/s" in screen
+    assert "ETA" in screen
+    assert "failed 1" in screen
+    assert screen.count("\r") + screen.count("\x1b[") > 2  # redrawn in place, not printed once

@@ -1,6 +1,7 @@
 """The client over a mock transport: headers, retries, 429s, read-only, registry, paging."""
 
 import asyncio
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from skilljar_async import (
     APIConnectionError,
     APITimeoutError,
+    BudgetExhaustedError,
     CallType,
     PermissionDeniedError,
     RateLimitError,
@@ -20,6 +22,7 @@ from skilljar_async import (
     SlidingWindowScheduler,
     ValidationError,
     Window,
+    request_max_queue_wait,
 )
 from skilljar_async.testing import MockTransport
 from skilljar_async.transport import Request, Response, TransportError
@@ -252,14 +255,88 @@ async def test_clients_share_one_budget() -> None:
         await each.aclose()
 
 
-def test_registry_starts_clean_in_each_loop() -> None:
-    """A new event loop gets a new scheduler for the same key."""
+def test_registry_keeps_the_budget_across_loops() -> None:
+    """A second asyncio.run() gets the same scheduler, with the window the first one spent."""
+    limits = RateLimits.uniform(Window(3, 3600.0))
 
-    async def scheduler_of() -> object:
-        async with SkilljarClient("k") as sk:
-            return sk.scheduler
+    async def batch() -> tuple[object, int]:
+        async with client(
+            MockTransport(lambda r: EMPTY), api_key="k-loops", rate_limits=limits
+        ) as sk:
+            await sk.request("GET", "/ping")
+            return sk.scheduler, sk.scheduler.snapshot()[CallType.READ].windows[0].used
 
-    assert asyncio.run(scheduler_of()) is not asyncio.run(scheduler_of())
+    first, used_first = asyncio.run(batch())
+    second, used_second = asyncio.run(batch())
+    assert first is second
+    assert (used_first, used_second) == (1, 2)
+
+
+async def test_organization_names_the_budget() -> None:
+    """Keys naming one organization share a scheduler; without it each key has its own."""
+    a = SkilljarClient("k1", organization="acme")
+    b = SkilljarClient("k2", organization="acme")
+    c = SkilljarClient("k1")
+    d = SkilljarClient("k1", organization="other")
+    assert a.scheduler is b.scheduler
+    assert len({id(a.scheduler), id(c.scheduler), id(d.scheduler)}) == 3
+    for each in (a, b, c, d):
+        await each.aclose()
+
+
+@pytest.mark.parametrize("bad", ["", " acme", "acme\n", "x" * 201, 7])
+def test_organization_is_validated(bad: Any) -> None:
+    """An empty, padded, unprintable, overlong or non-str organization is refused."""
+    with pytest.raises((ValueError, TypeError), match="organization"):
+        SkilljarClient("k", organization=bad, transport=MockTransport(lambda r: EMPTY))
+
+
+async def test_max_queue_wait_raises_with_nothing_sent() -> None:
+    """With the window spent, a call that cannot get a slot in time raises; nothing is sent."""
+    mock = MockTransport(lambda r: EMPTY)
+    limits = RateLimits.uniform(Window(1, 60.0))
+    async with client(mock, api_key="k-deadline", rate_limits=limits, max_queue_wait=0.2) as sk:
+        await sk.request("GET", "/ping")
+        with pytest.raises(BudgetExhaustedError) as caught:
+            await sk.request("GET", "/ping")
+        assert caught.value.retry_after == pytest.approx(60.0)
+        assert len(mock.requests) == 1
+        assert sk.stats.requests[CallType.READ] == 1
+        token = request_max_queue_wait.set(math.inf)  # this context waits as long as it takes
+        try:
+            await sk.request("GET", "/ping")
+        finally:
+            request_max_queue_wait.reset(token)
+        assert len(mock.requests) == 2
+
+
+def test_max_queue_wait_is_validated() -> None:
+    """A negative max_queue_wait, or one with a scheduler that cannot fail fast, is refused."""
+    mock = MockTransport(lambda r: EMPTY)
+    with pytest.raises(ValueError, match="max_queue_wait"):
+        client(mock, max_queue_wait=-1.0)
+
+    class Plain:
+        """Not a BudgetScheduler."""
+
+    with pytest.raises(ValueError, match="max_queue_wait"):
+        client(mock, scheduler=Plain(), max_queue_wait=1.0)
+
+
+async def test_unexpected_429_is_learned_and_counted_apart() -> None:
+    """A 429 with room left is unexpected: counted so, and the scheduler learns outside usage."""
+    mock = replies(
+        Response(429, {"Retry-After": "1"}), EMPTY, Response(429, {"Retry-After": "1"}), EMPTY
+    )
+    limits = RateLimits.uniform(Window(10, 1.0))
+    async with client(mock, api_key="k-learn", rate_limits=limits) as sk:
+        await sk.request("GET", "/ping")
+        assert (sk.stats.throttled_unexpected, sk.stats.throttled_expected) == (1, 0)
+        window = sk.scheduler.snapshot()[CallType.READ].windows[0]
+        assert window.outside > 0
+        assert window.effective_limit < 10
+        await sk.request("GET", "/ping")
+        assert sk.stats.throttled == 2
 
 
 async def test_injected_session_is_not_closed() -> None:
@@ -436,3 +513,17 @@ async def test_base_url_from_environment_must_not_leak_the_key(
     monkeypatch.setenv("SKILLJAR_BASE_URL", url)
     with pytest.raises(ValueError, match="SKILLJAR_BASE_URL"):
         client(replies())
+
+
+async def test_forget_budgets_starts_afresh(request: pytest.FixtureRequest) -> None:
+    """`forget_budgets()` drops the shared budgets; the plugin does it before every test."""
+    from skilljar_async import _client
+
+    assert "fresh_skilljar_budgets" in request.fixturenames
+    a = SkilljarClient("k-forget")
+    first = a.scheduler
+    _client.forget_budgets()
+    b = SkilljarClient("k-forget")
+    assert b.scheduler is not first
+    for each in (a, b):
+        await each.aclose()

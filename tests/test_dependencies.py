@@ -20,11 +20,16 @@ GUARDED = {
     "redis": "redis",  # RedisScheduler imports it when built
     "pytest": "test",  # the pytest plugin only loads under pytest
     "pytest-asyncio": "test",  # the plugin imports it when present
+    "opentelemetry-api": "otel",  # imported when a client is made, if installed
+    "rich": "cli",  # the command line's tables and progress bars
 }
 
 
 #: Import names that differ from their distribution's, for distributions not installed.
 MODULE_DISTRIBUTIONS = {"yaml": "pyyaml"}
+
+#: Namespace packages several distributions share, by the one whose API the code imports.
+NAMESPACES = {"opentelemetry": ["opentelemetry-api"]}
 
 
 def _name(requirement: str) -> str:
@@ -74,7 +79,8 @@ def _distributions(folder: str) -> set[str]:
     return {
         _name(dist)
         for module in third_party
-        for dist in owners.get(module, [MODULE_DISTRIBUTIONS.get(module, module)])
+        for dist in NAMESPACES.get(module)
+        or owners.get(module, [MODULE_DISTRIBUTIONS.get(module, module)])
     }
 
 

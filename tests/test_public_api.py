@@ -47,6 +47,7 @@ def test_all_is_pinned() -> None:
         "PermissionDeniedError",
         "RateLimitError",
         "RateLimits",
+        "RequestEvent",
         "ResponseParseWarning",
         "ResponseValidationError",
         "ServerError",
@@ -56,6 +57,7 @@ def test_all_is_pinned() -> None:
         "ValidationError",
         "Window",
         "__version__",
+        "request_max_queue_wait",
     ]
 
 

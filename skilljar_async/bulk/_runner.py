@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
+import logging
 import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -17,9 +19,10 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from .. import _otel
 from .._client import SkilljarClient, request_priority
 from .._errors import APIStatusError, AuthenticationError, PermissionDeniedError
-from ..ratelimit import CallType
+from ..ratelimit import BudgetScheduler, CallType
 from ._journal import Journal
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+log = logging.getLogger("skilljar_async.bulk")
 
 
 class ItemStatus(enum.StrEnum):
@@ -196,16 +201,24 @@ class BulkJob(Generic[T]):
         throttled_before = self.client.stats.throttled
         queue: asyncio.Queue[T | None] = asyncio.Queue(maxsize=self.concurrency * 2)
         token = request_priority.set(self.priority)
+        # One span over the job (with an OTel SDK): the workers' requests nest in it.
+        job = _otel.operation("bulk job", attributes={"skilljar.concurrency": self.concurrency})
+        failed: BaseException | None = None
         try:
-            async with asyncio.TaskGroup() as group:
-                self._producer = group.create_task(self._produce(items, key, queue))
-                for _ in range(self.concurrency):
-                    group.create_task(self._work(queue, fn, key))
+            with _otel.within(job):
+                async with asyncio.TaskGroup() as group:
+                    self._producer = group.create_task(self._produce(items, key, queue))
+                    for _ in range(self.concurrency):
+                        group.create_task(self._work(queue, fn, key))
         except BaseExceptionGroup as group:
             # Item errors never get here; this is the input failing (e.g. an unreadable
             # file): raise it as itself, not wrapped.
+            failed = group.exceptions[0]
             if len(group.exceptions) == 1:
                 raise group.exceptions[0] from None
+            raise
+        except BaseException as exc:
+            failed = exc
             raise
         finally:
             request_priority.reset(token)
@@ -218,6 +231,18 @@ class BulkJob(Generic[T]):
             self._emit(force=True)
             for listener in self._listeners:
                 listener.put_nowait(None)
+            failed = failed or self._stopped
+            _otel.end(job, failed)
+            s = self.summary
+            log.info(
+                "bulk job %s in %.1fs: %d succeeded, %d existed, %d failed, %d done earlier",
+                "stopped" if failed is not None else "done",
+                s.elapsed,
+                s.succeeded,
+                s.existed,
+                s.failed,
+                s.skipped,
+            )
         if self._stopped is not None:
             raise JobStoppedError(self._stopped, self.summary) from self._stopped
         return self.summary
@@ -310,8 +335,13 @@ class BulkJob(Generic[T]):
         if remaining == 0:
             return 0.0
         scheduler = self.client.scheduler
+        eta: Callable[[CallType, int], float]
+        if isinstance(scheduler, BudgetScheduler):  # the share this job's priority may use
+            eta = functools.partial(scheduler.eta, priority=self.priority)
+        else:
+            eta = scheduler.eta
         waits = [
-            scheduler.eta(ct, max(1, round(remaining * per_item)))
+            eta(ct, max(1, round(remaining * per_item)))
             for ct, per_item in self.calls_per_item.items()
             if per_item > 0
         ]

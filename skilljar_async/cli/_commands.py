@@ -12,13 +12,15 @@ from typing import Any
 import anyio.to_thread
 
 from .. import bulk
+from .._budget import check_organization
 from .._client import SkilljarClient
 from .._files import AtomicFile
 from ..models import DomainUser, Enrollment, UserOverview
-from ..ratelimit import CallType, RateLimits, SlidingWindowScheduler
+from ..ratelimit import CallType, RateLimits
+from ._budget import show_budget
 from ._export import write_export
 from ._jobs import run_job
-from ._output import CALL_NAMES, clean, silence_stdout
+from ._output import clean, silence_stdout
 from ._reports import export_progress
 
 __all__ = ["UsageError", "run"]
@@ -34,11 +36,15 @@ async def run(args: argparse.Namespace) -> int:
     if args.command in ("enroll", "domain-users") and args.dry_run:
         return _dry_run(args, limits)
     if args.command == "budget":
-        return _budget(limits)
+        return await show_budget(args, limits)
     key = os.environ.get(args.api_key_env)
     if not key:
         raise UsageError(f"set the API key in the environment variable ${args.api_key_env}")
-    async with SkilljarClient(key, base_url=args.base_url, rate_limits=limits) as client:
+    if args.organization is not None:
+        check_organization(args.organization)  # a ValueError: one line, exit code 2
+    async with SkilljarClient(
+        key, base_url=args.base_url, rate_limits=limits, organization=args.organization
+    ) as client:
         if args.command == "ping":
             await client.ping()
             print(f"ok: {clean(args.base_url)} accepted the key")
@@ -57,19 +63,6 @@ def _dry_run(args: argparse.Namespace, limits: RateLimits) -> int:
     if per_item > 1:
         best = bulk.plan(rows, {CallType.MODIFY: 1.0}, limits)
         print(f"         {best} (every learner already in the domain)")
-    return 0
-
-
-def _budget(limits: RateLimits) -> int:
-    snapshot = SlidingWindowScheduler(limits).snapshot()
-    print("this process's budget (each process starts empty; see RedisScheduler to share one):")
-    for ct, lane in snapshot.lanes.items():
-        windows = ", ".join(
-            f"{w.used}/{w.limit} per {w.period:g}s (next free in {w.next_free_in:.1f}s)"
-            for w in lane.windows
-        )
-        state = f"held {lane.held}, queued {lane.queued}"
-        print(f"{CALL_NAMES[ct]:>12}: {windows or 'unlimited'}; {state}")
     return 0
 
 

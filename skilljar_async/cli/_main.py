@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from .. import bulk
 from .._errors import APIConnectionError, AuthenticationError, SkilljarError
 from ._commands import UsageError, run
+from ._console import MISSING_RICH, configure_logging, has_rich
 from ._jobs import JobStopped
 from ._output import clean
 from ._parser import build_parser
@@ -59,7 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..testing.__main__ import main as emulator_main
 
         return emulator_main(args_list[1:]) or 0
+    if not has_rich():
+        print(f"error: {MISSING_RICH}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(args_list)
+    configure_logging(args.verbose, args.log_level)
     try:
         return asyncio.run(_run_until_signal(args))
     except KeyboardInterrupt as exc:

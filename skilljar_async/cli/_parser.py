@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .._budget import BASE_URL_ENV
+from .._budget import BASE_URL_ENV, ORGANIZATION_ENV
 from .._client import DEFAULT_BASE_URL
 
 __all__ = ["build_parser"]
@@ -23,20 +23,36 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", default=os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL))
     parser.add_argument("--api-key-env", default="SKILLJAR_API_KEY", metavar="NAME")
     parser.add_argument(
-        "--limits", default="skilljar", help="skilljar, off, or e.g. 600/60,5000/3600"
+        "--organization",
+        default=os.environ.get(ORGANIZATION_ENV),
+        help=f"the organization whose budget the key spends (default: ${ORGANIZATION_ENV}); "
+        "name it when other keys of the organization run in this process",
+    )
+    parser.add_argument(
+        "--limits",
+        default="skilljar",
+        help="skilljar, off, or e.g. 600/60,5000/3600; add ;reserve=0.2 to keep a share "
+        "for foreground calls (skilljar keeps 0.1)",
     )
     parser.add_argument("--concurrency", type=int, default=16)
+    _log_options(parser)
+    common = argparse.ArgumentParser(add_help=False)
+    _log_options(common, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("ping", help="check the key and the connection")
-    enroll = commands.add_parser("enroll", help="enroll learners from a CSV file")
+    commands.add_parser("ping", help="check the key and the connection", parents=[common])
+    enroll = commands.add_parser("enroll", help="enroll learners from a CSV file", parents=[common])
     _job_options(enroll)
     target = enroll.add_mutually_exclusive_group(required=True)
     target.add_argument("--published-course", metavar="ID")
     target.add_argument("--published-path", metavar="ID")
-    users = commands.add_parser("domain-users", help="domain memberships")
-    users_add = users.add_subparsers(dest="action", required=True).add_parser("add")
+    users = commands.add_parser("domain-users", help="domain memberships", parents=[common])
+    users_add = users.add_subparsers(dest="action", required=True).add_parser(
+        "add", parents=[common]
+    )
     _job_options(users_add)
-    export = commands.add_parser("export", help="stream a list to CSV or JSON lines")
+    export = commands.add_parser(
+        "export", help="stream a list to CSV or JSON lines", parents=[common]
+    )
     export.add_argument("what", choices=["users", "domain-users", "enrollments", "progress"])
     export.add_argument("--domain")
     export.add_argument(
@@ -48,9 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--raw", action="store_true", help="CSV: keep cells that start with = + - @ as they are"
     )
     _report_options(export)
-    commands.add_parser("budget", help="show the rate scheduler's snapshot")
+    budget = commands.add_parser(
+        "budget", help="show the shared rate budget (from Redis)", parents=[common]
+    )
+    budget.add_argument(
+        "--redis", metavar="URL", help="the Redis every process's RedisScheduler shares"
+    )
+    budget.add_argument("--namespace", default="skilljar-async", help="the schedulers' namespace")
+    budget.add_argument("--watch", action="store_true", help="redraw the table live")
+    budget.add_argument("--interval", type=float, default=1.0, help="seconds between redraws")
     commands.add_parser("emulator", help="run the local Skilljar emulator", add_help=False)
     return parser
+
+
+def _log_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """-v/--verbose and --log-level, accepted before or after the command's name."""
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0 if default is None else default,
+        help="log retries and 429 pauses (-vv: every request)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        default=default,
+        help="the library's log level (overrides -v)",
+    )
 
 
 def _job_options(command: argparse.ArgumentParser) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..bulk import Progress, format_duration
 
@@ -11,7 +11,7 @@ __all__ = ["ProgressPrinter"]
 
 
 class ProgressPrinter:
-    """Draws `Progress` events: a redrawn bar on a TTY, a line every few seconds otherwise."""
+    """Draws `Progress` events: a live rich bar on a TTY, a line every few seconds otherwise."""
 
     def __init__(self, stream: TextIO, *, tty: bool | None = None, every: float = 5.0) -> None:
         self.stream = stream
@@ -20,12 +20,16 @@ class ProgressPrinter:
         self._last = 0.0
         self._drawn = False
         self._unshown: Progress | None = None  #: the latest event not yet printed
+        self._bar: _RichBar | None = None
 
     def __call__(self, event: Progress) -> None:
         if self.tty:
-            self.stream.write("\r" + self.line(event, bar=True) + "\x1b[K")
+            if self._bar is None:
+                self._bar = _RichBar(self.stream)
+            self._bar.update(event)
             self._drawn = True
-        elif time.monotonic() - self._last >= self.every:
+            return
+        if time.monotonic() - self._last >= self.every:
             self._last = time.monotonic()
             self.stream.write(self.line(event, bar=False) + "\n")
             self._unshown = None
@@ -34,15 +38,15 @@ class ProgressPrinter:
         self.stream.flush()
 
     def finish(self) -> None:
-        """End the bar's line, or print the last line off a terminal, before the summary."""
+        """Stop the live bar, or print the last line off a terminal, before the summary."""
         if self._unshown is not None:
             self.stream.write(self.line(self._unshown, bar=False) + "\n")
             self.stream.flush()
             self._unshown = None
-        if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._drawn = False
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+        self._drawn = False
 
     @staticmethod
     def line(event: Progress, *, bar: bool) -> str:
@@ -63,3 +67,38 @@ class ProgressPrinter:
             parts.append(f"ETA {format_duration(event.eta)}")
         parts.append(f"failed {event.failed:,}")
         return "  ".join(parts)
+
+
+class _RichBar:
+    """rich's live progress bar: counts, rate, ETA (the scheduler's) and failures."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+        from rich.progress import Progress as RichProgress
+
+        from ._console import console
+
+        self.progress = RichProgress(
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.fields[rate]:.1f}/s"),
+            TextColumn("ETA {task.fields[eta]}"),
+            TextColumn("failed {task.fields[failed]:,}"),
+            console=console(stream),
+            transient=False,
+        )
+        self.task = self.progress.add_task("items", total=None, rate=0.0, eta="-", failed=0)
+        self.progress.start()
+
+    def update(self, event: Progress) -> None:
+        fields: dict[str, Any] = {
+            "rate": event.rate,
+            "eta": "-" if event.eta is None else format_duration(event.eta),
+            "failed": event.failed,
+        }
+        done = event.done + event.skipped
+        self.progress.update(self.task, completed=done, total=event.total, **fields)
+
+    def stop(self) -> None:
+        self.progress.stop()

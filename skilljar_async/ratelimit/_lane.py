@@ -1,10 +1,29 @@
-"""One call type's queue: the waiter heap, its grant timer and its deadline timer.
+"""One call type's budget and, per event loop, its queue: waiter heap and timers.
 
-Waiters sit in one heap ordered by (higher priority first, then arrival), and
-one timer is armed for the exact moment the head can be granted. Foreground
-waiters (priority >= 0) always sort before background ones and background
-shares are never larger than foreground ones, so a head that cannot be granted
-means nobody behind it can: serving the head alone is never unfair.
+A `Budget` is the window state of one call type (the `SlidingLog`, the pause
+and the probe flag), one per scheduler, shared by every event loop and thread
+that uses the scheduler and guarded by one lock. Waiting belongs to a loop:
+each loop that uses the budget gets a `Lane` (its waiter heap, grant timer,
+deadline heap and deadline timer). A lane grants only its own waiters; when a
+release, a pause or a success in one loop could let another loop's waiters go,
+that loop's lane is told with ``call_soon_threadsafe``. Priorities and arrival
+order hold within a loop; across loops the first to ask once a slot frees wins.
+
+Clocks. The log's stamps are on one clock per budget; a lane converts its
+loop's ``loop.time()`` with a fixed offset chosen when the lane is made: the
+clock of the loop made before it (live or closed) continues, so stamps keep
+their age when a script runs one ``asyncio.run()`` after another or a thread
+starts its own loop. Two loops both running on ``time.monotonic`` (asyncio's
+loops) need no conversion at all (offset 0), and a lone virtual-time loop
+(looptime) is its own clock, so virtual-time tests see exact times. Two
+virtual-time loops at once are not supported (their clocks drift apart).
+
+Waiters sit in one heap per lane ordered by (higher priority first, then
+arrival), and one timer is armed for the exact moment the head can be granted.
+Foreground waiters (priority >= 0) always sort before background ones and
+background shares are never larger than foreground ones, so a head that cannot
+be granted means nobody behind it in that loop can: serving the head alone is
+never unfair.
 
 Waiters with a `max_wait` also sit in a deadline heap with a second timer; when
 a deadline passes the waiter fails with `BudgetExhaustedError`, holding nothing.
@@ -14,9 +33,12 @@ Both heaps drop cancelled, granted and expired waiters lazily.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import math
-from collections.abc import Awaitable, Callable, Sequence
+import threading
+import time
+from collections.abc import Awaitable, Sequence
 from threading import get_ident
 from types import TracebackType
 
@@ -34,34 +56,33 @@ _Deadline = tuple[float, int, int, float, "asyncio.Future[None]"]
 class Slot:
     """The async context manager `slot()` returns; stateless, so it can be shared."""
 
-    __slots__ = ("_background", "_lane", "_max_wait", "_priority")
+    __slots__ = ("_background", "_budget", "_max_wait", "_priority")
 
-    def __init__(self, lane: Lane, priority: int, max_wait: float | None = None) -> None:
-        self._lane = lane
+    def __init__(self, budget: Budget, priority: int, max_wait: float | None = None) -> None:
+        self._budget = budget
         self._priority = priority
         self._background = priority < 0
         self._max_wait = max_wait
 
     def __aenter__(self) -> Awaitable[None]:
-        lane = self._lane
-        loop = lane.loop
-        # get_running_loop() makes a getpid() system call on Python 3.11. The bound
-        # loop, when it runs on this very thread, is the running loop: ask only when
-        # that cannot be told (another loop, or one without a `_thread_id`).
-        if loop is None or getattr(loop, "_thread_id", None) != get_ident():
-            loop = asyncio.get_running_loop()
-            if loop is not lane.loop:
-                lane.bind(loop)
-        if not lane.live and not lane.probe:
-            log = lane.log
-            least = log.min_bg if self._background else log.min_limit
-            if log.held + log.count < least and not lane.paused:
-                log.held += 1  # room in every window whatever the time: no clock read
-                return lane.done
-            now = loop.time()
-            if log.ready_at(now, self._background) <= now and lane.pause_until <= now:
-                log.held += 1
-                return lane.done
+        budget = self._budget
+        lane = budget.lane
+        # get_running_loop() makes a getpid() system call on Python 3.11. The last
+        # lane's loop, when it runs on this very thread, is the running loop: ask
+        # only when that cannot be told (another loop, or one without `_thread_id`).
+        if lane is None or getattr(lane.loop, "_thread_id", None) != get_ident():
+            lane = budget.lane_here()
+        if not lane.live and not budget.probe:
+            log = budget.log
+            with budget.lock:
+                least = log.min_bg if self._background else log.min_limit
+                if log.held + log.count < least and not budget.paused:
+                    log.held += 1  # room in every window whatever the time: no clock read
+                    return lane.done
+                now = lane.loop.time() + lane.offset
+                if log.ready_at(now, self._background) <= now and budget.pause_until <= now:
+                    log.held += 1
+                    return lane.done
         if self._max_wait is not None:
             lane.refuse_if_late(self._priority, self._max_wait)
         return lane.wait(self._priority, self._max_wait)
@@ -72,52 +93,141 @@ class Slot:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> Awaitable[None]:
-        lane = self._lane
-        lane.log.release(lane.loop.time())  # type: ignore[union-attr]
+        budget = self._budget
+        lane = budget.lane
+        several = len(budget.lanes) > 1
+        if several or lane is None:  # the one lane is the one entered: no need to ask
+            lane = budget.lane_here()
+        with budget.lock:
+            budget.log.release(lane.loop.time() + lane.offset)
         if lane.live:
             lane.dispatch()
+        if several:
+            budget.wake(lane)
         return lane.done
 
 
-class Lane:
-    """One call type's log, waiter heap, deadlines and timers."""
+class Budget:
+    """One call type's window state, shared by every loop and thread; a lane per loop."""
 
     __slots__ = (
-        "bind",
         "call_type",
+        "default_slot",
+        "lane",
+        "lanes",
+        "lock",
+        "log",
+        "pause_until",
+        "paused",
+        "probe",
+        "ref",
+    )
+
+    def __init__(self, call_type: CallType, windows: Sequence[Window], reserve: float) -> None:
+        self.call_type = call_type
+        self.log = SlidingLog(windows, reserve)
+        self.lock = threading.Lock()  # guards the log, the pause and the lanes dict; never nested
+        self.default_slot = Slot(self, 0)
+        self.lanes: dict[asyncio.AbstractEventLoop, Lane] = {}
+        self.lane: Lane | None = None  # the lane used last: the fast path's guess
+        self.ref: Lane | None = None  # the lane made last: its clock is the budget's
+        self.pause_until = -math.inf
+        self.paused = False  # pause() was ever called: the clock must be read
+        self.probe = False
+
+    def lane_here(self) -> Lane:
+        """The running loop's lane, made (and its clock offset fixed) on first use."""
+        loop = asyncio.get_running_loop()
+        lane = self.lanes.get(loop)
+        if lane is None:
+            with self.lock:
+                lane = self.lanes.get(loop)
+                if lane is None:
+                    for old in [lp for lp in self.lanes if lp.is_closed()]:
+                        del self.lanes[old]
+                    lane = Lane(self, loop, _offset(loop, self.ref))
+                    self.lanes[loop] = lane
+                    self.ref = lane
+        self.lane = lane
+        return lane
+
+    def now(self) -> float:
+        """The budget's clock: the running loop's, else the last lane's, else monotonic."""
+        try:
+            return self.lane_here().now()
+        except RuntimeError:
+            ref = self.ref
+            return time.monotonic() if ref is None else ref.now()
+
+    def peek(self) -> float:
+        """The budget's clock, like `now()`, without giving the running loop a lane."""
+        try:
+            lane = self.lanes.get(asyncio.get_running_loop())
+        except RuntimeError:
+            lane = None
+        lane = lane or self.ref
+        return time.monotonic() if lane is None else lane.now()
+
+    def queued(self) -> int:
+        """Waiters queued in every live loop (a closed loop's are gone)."""
+        return sum(lane.live for lane in list(self.lanes.values()) if not lane.loop.is_closed())
+
+    def wake(self, source: Lane | None = None) -> None:
+        """Let every lane with waiters (but `source`) dispatch, each in its own loop."""
+        for lane in list(self.lanes.values()):
+            if lane is source or not lane.live:
+                continue
+            loop = lane.loop
+            if getattr(loop, "_thread_id", None) == get_ident():
+                lane.dispatch()
+                continue
+            with contextlib.suppress(RuntimeError):  # closed meanwhile: no waiters left
+                loop.call_soon_threadsafe(lane.dispatch)
+
+
+def _offset(loop: asyncio.AbstractEventLoop, ref: Lane | None) -> float:
+    """The offset turning `loop`'s time into the budget's clock (see the module docstring)."""
+    if ref is None:
+        return 0.0
+    if _monotonic(loop) and _monotonic(ref.loop):
+        return ref.offset
+    return ref.now() - loop.time()
+
+
+def _monotonic(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether `loop`'s clock reads `time.monotonic` (asyncio's own loops do)."""
+    before = time.monotonic()
+    at = loop.time()
+    return before <= at <= time.monotonic()
+
+
+class Lane:
+    """One loop's waiter heap, deadlines and timers for a shared `Budget`."""
+
+    __slots__ = (
+        "budget",
         "dead",
         "deadline_at",
         "deadline_timer",
         "deadlines",
-        "default_slot",
         "done",
         "heap",
         "live",
-        "log",
         "loop",
-        "pause_until",
-        "paused",
-        "probe",
+        "offset",
         "seq",
         "timer",
         "timer_at",
         "waiting",
     )
 
-    done: asyncio.Future[None]  #: set when the lane binds to a loop, before any use
-
-    def __init__(
-        self,
-        bind: Callable[[asyncio.AbstractEventLoop], None],
-        call_type: CallType,
-        windows: Sequence[Window],
-        reserve: float,
-    ) -> None:
-        self.bind = bind  # binds the owning scheduler (every lane) to a new loop
-        self.call_type = call_type
-        self.log = SlidingLog(windows, reserve)
-        self.default_slot = Slot(self, 0)
-        self.loop: asyncio.AbstractEventLoop | None = None
+    def __init__(self, budget: Budget, loop: asyncio.AbstractEventLoop, offset: float) -> None:
+        self.budget = budget
+        self.loop = loop
+        self.offset = offset  # budget clock = loop.time() + offset
+        # One finished future per loop: awaiting it returns at once, in C.
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.done.set_result(None)
         self.heap: list[_Waiter] = []
         self.live = 0  # queued waiters not cancelled
         self.dead = 0  # cancelled waiters still in the heap
@@ -128,31 +238,20 @@ class Lane:
         self.deadlines: list[_Deadline] = []
         self.deadline_timer: asyncio.TimerHandle | None = None
         self.deadline_at = math.inf
-        self.pause_until = -math.inf
-        self.paused = False  # pause() was ever called: the clock must be read
-        self.probe = False
 
-    def rebind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Move to a new loop; waiters and timers of a closed loop are gone."""
-        self.loop = loop
-        # One finished future per loop: awaiting it returns at once, in C.
-        self.done = loop.create_future()
-        self.done.set_result(None)
-        self.heap.clear()
-        self.deadlines.clear()
-        self.waiting.clear()
-        self.live = self.dead = 0
-        self.timer = self.deadline_timer = None
-        self.timer_at = self.deadline_at = math.inf
+    def now(self) -> float:
+        """This loop's time on the budget's clock."""
+        return self.loop.time() + self.offset
 
     def earliest(self, priority: int, now: float, seq: int | None = None) -> float:
         """The earliest time a waiter of `priority` could be granted, never overstated.
 
-        Counts the live waiters ahead of it (all of `priority` or higher for a new
-        arrival, or those ahead of `seq` in the heap) and respects a pause; held
-        slots are taken as released now and every call as instant, so a refusal
-        is never wrong. Exact for the log when nothing is held; for a background
-        waiter behind foreground ones, the later of two lower bounds.
+        Counts the live waiters ahead of it in this loop (all of `priority` or
+        higher for a new arrival, or those ahead of `seq` in the heap) and
+        respects a pause; held slots are taken as released now and every call as
+        instant, so a refusal is never wrong. Exact for the log when nothing is
+        held; for a background waiter behind foreground ones, the later of two
+        lower bounds. Call it holding the budget's lock.
         """
         if seq is None:
             ahead = sum(n for p, n in self.waiting.items() if p >= priority)
@@ -162,8 +261,9 @@ class Lane:
             found = [-e[0] for e in self.heap if e[:2] < mine and not e[2].done()]
             ahead = len(found)
             fg = sum(1 for p in found if p >= 0)
-        log = self.log
-        floor = max(now, self.pause_until)
+        budget = self.budget
+        log = budget.log
+        floor = max(now, budget.pause_until)
         at = log.eta(now, ahead + 1, floor)  # foreground shares: a lower bound for anyone
         if priority < 0:  # its own share, after the background waiters ahead of it
             at = max(at, log.eta(now, ahead - fg + 1, floor, background=True))
@@ -171,22 +271,21 @@ class Lane:
 
     def refuse_if_late(self, priority: int, max_wait: float) -> None:
         """Raise `BudgetExhaustedError` now if no grant can come within `max_wait`."""
-        now = self.loop.time()  # type: ignore[union-attr]
-        wait = self.earliest(priority, now) - now
+        with self.budget.lock:
+            now = self.now()
+            wait = self.earliest(priority, now) - now
         if wait > max_wait:
-            raise BudgetExhaustedError(self.call_type, wait, max_wait)
+            raise BudgetExhaustedError(self.budget.call_type, wait, max_wait)
 
     async def wait(self, priority: int, max_wait: float | None) -> None:
         """Queue until granted; on cancellation or expiry consume nothing, lose nothing."""
-        loop = self.loop
-        fut: asyncio.Future[None] = loop.create_future()  # type: ignore[union-attr]
+        fut: asyncio.Future[None] = self.loop.create_future()
         self.seq += 1
         heapq.heappush(self.heap, (-priority, self.seq, fut))
         self.live += 1
         self.waiting[priority] = self.waiting.get(priority, 0) + 1
         if max_wait is not None:
-            at = loop.time() + max_wait  # type: ignore[union-attr]
-            self._add_deadline((at, self.seq, priority, max_wait, fut))
+            self._add_deadline((self.now() + max_wait, self.seq, priority, max_wait, fut))
         self.dispatch()
         try:
             await fut
@@ -194,7 +293,11 @@ class Lane:
             if fut.cancelled():  # still queued: the heap entry is dropped lazily
                 self._forget(priority)
             elif fut.exception() is None:  # granted but cancelled before resuming
-                self.log.release(0.0, stamp=False)  # pass the grant on
+                budget = self.budget
+                with budget.lock:
+                    budget.log.release(0.0, stamp=False)  # pass the grant on
+                if len(budget.lanes) > 1:
+                    budget.wake(self)
             self.dispatch()
             raise
 
@@ -206,34 +309,42 @@ class Lane:
         if self.dead > 64 and self.dead > self.live:
             self._sweep()
 
-    def dispatch(self) -> None:
-        """Grant every waiter that can be granted now; arm the timer for the next."""
+    def dispatch(self, fired_at: float = -math.inf) -> None:
+        """Grant every waiter that can be granted now; arm the timer for the next.
+
+        Runs in this lane's loop only (other loops ask with ``call_soon_threadsafe``).
+        `fired_at` is the budget time a timer was armed for: converting it to the
+        loop's time and back may round below it, and a timer must never re-arm
+        for the instant it fired at.
+        """
         heap = self.heap
         if not heap:
             self._disarm()
             return
-        now = self.loop.time()  # type: ignore[union-attr]
-        log = self.log
-        while heap:
-            neg, _, fut = heap[0]
-            if fut.done():  # cancelled or expired while queued
+        budget = self.budget
+        log = budget.log
+        with budget.lock:
+            now = max(self.now(), fired_at)
+            while heap:
+                neg, _, fut = heap[0]
+                if fut.done():  # cancelled or expired while queued
+                    heapq.heappop(heap)
+                    self.dead -= 1
+                    continue
+                if budget.probe and log.held:  # one probe at a time; its release dispatches
+                    self._disarm()
+                    return
+                at = log.ready_at(now, neg > 0)
+                if at < budget.pause_until:
+                    at = budget.pause_until
+                if at > now:
+                    self._arm(at)
+                    return
                 heapq.heappop(heap)
-                self.dead -= 1
-                continue
-            if self.probe and log.held:  # one probe at a time; its release dispatches
-                self._disarm()
-                return
-            at = log.ready_at(now, neg > 0)
-            if at < self.pause_until:
-                at = self.pause_until
-            if at > now:
-                self._arm(at)
-                return
-            heapq.heappop(heap)
-            log.held += 1
-            self.live -= 1
-            self.waiting[-neg] -= 1
-            fut.set_result(None)
+                log.held += 1
+                self.live -= 1
+                self.waiting[-neg] -= 1
+                fut.set_result(None)
         self._disarm()
 
     def _arm(self, at: float) -> None:
@@ -242,7 +353,7 @@ class Lane:
         elif self.timer is None or at != self.timer_at:
             if self.timer is not None:
                 self.timer.cancel()
-            self.timer = self.loop.call_at(at, self._on_timer)  # type: ignore[union-attr]
+            self.timer = self.loop.call_at(at - self.offset, self._on_timer)
             self.timer_at = at
 
     def _disarm(self) -> None:
@@ -252,9 +363,10 @@ class Lane:
             self.timer_at = math.inf
 
     def _on_timer(self) -> None:
+        fired_at = self.timer_at
         self.timer = None
         self.timer_at = math.inf
-        self.dispatch()
+        self.dispatch(fired_at)
 
     def _add_deadline(self, entry: _Deadline) -> None:
         deadlines = self.deadlines
@@ -278,22 +390,24 @@ class Lane:
             self.deadline_timer = None
         self.deadline_at = at
         if deadlines:
-            loop = self.loop
-            self.deadline_timer = loop.call_at(at, self._on_deadline)  # type: ignore[union-attr]
+            self.deadline_timer = self.loop.call_at(at - self.offset, self._on_deadline)
 
     def _on_deadline(self) -> None:
         """Fail every waiter whose deadline has come and that is still queued."""
+        fired_at = self.deadline_at
         self.deadline_timer = None
         self.deadline_at = math.inf
-        self.dispatch()  # a grant due at this very instant wins over the deadline
-        now = self.loop.time()  # type: ignore[union-attr]
+        self.dispatch(fired_at)  # a grant due at this very instant wins over the deadline
+        budget = self.budget
         deadlines = self.deadlines
-        while deadlines and deadlines[0][0] <= now:
-            _, seq, priority, max_wait, fut = heapq.heappop(deadlines)
-            if not fut.done():  # still queued: fail it, holding nothing
-                wait = max(0.0, self.earliest(priority, now, seq) - now)
-                self._forget(priority)
-                fut.set_exception(BudgetExhaustedError(self.call_type, wait, max_wait))
+        with budget.lock:
+            now = max(self.now(), fired_at)
+            while deadlines and deadlines[0][0] <= now:
+                _, seq, priority, max_wait, fut = heapq.heappop(deadlines)
+                if not fut.done():  # still queued: fail it, holding nothing
+                    wait = max(0.0, self.earliest(priority, now, seq) - now)
+                    self._forget(priority)
+                    fut.set_exception(BudgetExhaustedError(budget.call_type, wait, max_wait))
         self._arm_deadline()
         self.dispatch()
 

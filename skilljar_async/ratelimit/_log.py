@@ -56,6 +56,7 @@ class SlidingLog:
         "_head",
         "_max_period",
         "bg",
+        "estimating",
         "fg",
         "held",
         "lowered",
@@ -81,6 +82,7 @@ class SlidingLog:
         self.lowered = [False] * len(self.windows)
         self.fg = self.bg = self.windows
         self.min_limit = self.min_bg = 2**62
+        self.estimating = False  #: some window has an outside estimate (successes count)
         self._reshape()
         # Stamps, oldest to newest; once `_cap` long it wraps as a ring.
         self._buf: list[float] = []
@@ -94,6 +96,7 @@ class SlidingLog:
             for (limit, period), out in zip(self.windows, self.outside, strict=True)
         )
         self.bg = tuple((_share.background_limit(lim, self.reserve), p) for lim, p in self.fg)
+        self.estimating = any(self.outside)
         #: below this many held slots plus stamps every window surely has room
         self.min_limit = min((limit for limit, _ in self.fg), default=2**62)
         self.min_bg = min((limit for limit, _ in self.bg), default=2**62)

@@ -20,13 +20,11 @@ over but before it resumed gives the grant back and the next waiter gets it.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from ._lane import Lane, Slot
+from ._lane import Budget, Slot
 from ._limits import CallType, RateLimits
 from ._snapshot import LaneSnapshot, SchedulerSnapshot, window_snapshots
 
@@ -117,20 +115,23 @@ class SlidingWindowScheduler:
     when the block raises or is cancelled (the request may have reached the
     server). See `SlidingLog` for why that is safe under any network latency.
 
-    Time is the running event loop's clock (``loop.time()``), so virtual-time
-    loops such as looptime drive it. A scheduler belongs to the first event
-    loop that uses it; using it from another running loop is an error.
+    One scheduler is one budget for the whole process: any number of event
+    loops, one after another (``asyncio.run()`` batches) or at once (threads),
+    share its windows, held slots, pauses and outside estimate, guarded by a
+    lock; each loop only waits in its own queue, and a release in one loop
+    wakes the others' waiters. Time is the event loop's clock (``loop.time()``),
+    so virtual-time loops such as looptime drive it; see `_lane` for how the
+    clocks of several loops are joined into one.
     """
 
-    __slots__ = ("_lanes", "_loop", "limits")
+    __slots__ = ("_budgets", "limits")
 
     def __init__(self, limits: RateLimits = _SKILLJAR) -> None:
         if not isinstance(limits, RateLimits):
             raise TypeError(f"limits must be a RateLimits, got {limits!r}")
         self.limits = limits
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lanes = {
-            ct: Lane(self._bind, ct, limits.for_call_type(ct), limits.reserve) for ct in CallType
+        self._budgets = {
+            ct: Budget(ct, limits.for_call_type(ct), limits.reserve) for ct in CallType
         }
 
     def __repr__(self) -> str:
@@ -147,14 +148,14 @@ class SlidingWindowScheduler:
         when no grant can come within it, or when the deadline passes in the
         queue (a pause, higher-priority arrivals); nothing is held then.
         """
-        lane = self._lanes[call_type]
+        budget = self._budgets[call_type]
         if max_wait is not None:
             if isinstance(max_wait, bool) or not max_wait >= 0:
                 raise ValueError(f"max_wait must be None or >= 0 seconds, got {max_wait!r}")
-            return Slot(lane, priority, float(max_wait))
+            return Slot(budget, priority, float(max_wait))
         if priority == 0:
-            return lane.default_slot
-        return Slot(lane, priority)
+            return budget.default_slot
+        return Slot(budget, priority)
 
     def pause(self, call_type: CallType, seconds: float, *, probe: bool = False) -> None:
         """Grant nothing of `call_type` for `seconds` from now (e.g. after a 429).
@@ -165,26 +166,27 @@ class SlidingWindowScheduler:
         """
         if not seconds >= 0:
             raise ValueError(f"seconds must be >= 0, got {seconds!r}")
-        loop = self._bound_loop()
-        lane = self._lanes[call_type]
-        until = loop.time() + seconds
-        lane.probe = lane.probe or probe
-        lane.paused = True
-        if until > lane.pause_until:
-            lane.pause_until = until
-        lane.dispatch()
+        budget = self._budgets[call_type]
+        now = budget.now()  # outside the lock: it may make this loop's lane
+        with budget.lock:
+            until = now + seconds
+            budget.probe = budget.probe or probe
+            budget.paused = True
+            if until > budget.pause_until:
+                budget.pause_until = until
+        budget.wake()
 
     def recover(self, call_type: CallType) -> None:
         """Leave probing mode for `call_type` (a call succeeded); queued waiters go on."""
-        lane = self._lanes[call_type]
-        if lane.probe:
-            lane.probe = False
-            if lane.loop is not None and not lane.loop.is_closed():
-                lane.dispatch()
+        budget = self._budgets[call_type]
+        if budget.probe:
+            with budget.lock:
+                budget.probe = False
+            budget.wake()
 
     def probing(self, call_type: CallType) -> bool:
         """Whether `call_type` is probing (one slot at a time) after a 429."""
-        return self._lanes[call_type].probe
+        return self._budgets[call_type].probe
 
     def throttled(self, call_type: CallType, retry_after: float | None = None) -> bool:
         """Learn from a 429 of `call_type`; True when it was unexpected.
@@ -195,7 +197,10 @@ class SlidingWindowScheduler:
         after the throttled call's slot is released (it pauses nothing: call
         `pause()` as well); `retry_after` is the server's, in seconds, if any.
         """
-        return self._lanes[call_type].log.throttled(self._now(), retry_after)
+        budget = self._budgets[call_type]
+        now = budget.now()
+        with budget.lock:
+            return budget.log.throttled(now, retry_after)
 
     def succeeded(self, call_type: CallType) -> None:
         """Report a call of `call_type` that succeeded (any status below 400).
@@ -203,11 +208,14 @@ class SlidingWindowScheduler:
         Ends probing like `recover()`, and counts towards decaying the outside
         estimate, so throughput comes back when the other consumer goes away.
         """
-        lane = self._lanes[call_type]
-        if lane.log.succeeded() or lane.probe:
-            lane.probe = False
-            if lane.live and lane.loop is not None and not lane.loop.is_closed():
-                lane.dispatch()
+        budget = self._budgets[call_type]
+        if not budget.probe and not budget.log.estimating:
+            return  # nothing to end or decay: the common case takes no lock
+        with budget.lock:
+            changed = budget.log.succeeded() or budget.probe
+            budget.probe = False
+        if changed:
+            budget.wake()
 
     def eta(self, call_type: CallType, n: int = 1, *, priority: int = 0) -> float:
         """Seconds from now until `n` more calls of `priority` could all have been granted.
@@ -216,47 +224,42 @@ class SlidingWindowScheduler:
         released now and the `n` calls as instant (the greedy schedule), within
         the share `priority` may use.
         """
-        lane = self._lanes[call_type]
-        now = self._now()
-        return lane.log.eta(now, n, lane.pause_until, background=priority < 0) - now
+        budget = self._budgets[call_type]
+        now = budget.now()
+        with budget.lock:
+            return budget.log.eta(now, n, budget.pause_until, background=priority < 0) - now
 
     def snapshot(self) -> SchedulerSnapshot:
         """Per call type: each window's use, held slots, queued waiters and pause."""
-        now = self._now()
-        lanes = {
-            ct: LaneSnapshot(
-                call_type=ct,
-                windows=window_snapshots(lane.log, now),
-                held=lane.log.held,
-                queued=lane.live,
-                probing=lane.probe,
-                paused_for=max(0.0, lane.pause_until - now),
-            )
-            for ct, lane in self._lanes.items()
-        }
-        return SchedulerSnapshot(at=now, lanes=lanes)
+        lanes = {}
+        at = 0.0
+        for ct, budget in self._budgets.items():
+            at = now = budget.now()
+            with budget.lock:
+                lanes[ct] = LaneSnapshot(
+                    call_type=ct,
+                    windows=window_snapshots(budget.log, now),
+                    held=budget.log.held,
+                    queued=budget.queued(),
+                    probing=budget.probe,
+                    paused_for=max(0.0, budget.pause_until - now),
+                )
+        return SchedulerSnapshot(at=at, lanes=lanes)
 
-    def _now(self) -> float:
-        try:
-            return self._bound_loop().time()
-        except RuntimeError:
-            if self._loop is not None:  # outside the loop (or a closed one): its clock
-                return self._loop.time()
-            return time.monotonic()  # never used yet: the log is empty anyway
+    def idle(self) -> bool:
+        """Whether forgetting this scheduler would lose nothing of the budget.
 
-    def _bound_loop(self) -> asyncio.AbstractEventLoop:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._bind(loop)
-        return loop
-
-    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        old = self._loop
-        if old is not None and not old.is_closed():
-            raise RuntimeError(
-                f"this SlidingWindowScheduler is bound to event loop {old!r} and cannot "
-                f"be used from event loop {loop!r}; create one scheduler per event loop"
-            )
-        self._loop = loop
-        for lane in self._lanes.values():
-            lane.rebind(loop)
+        True when no slot is held, nobody waits, no pause is in force and no
+        stamp is inside any window.
+        """
+        for budget in self._budgets.values():
+            now = budget.peek()
+            with budget.lock:
+                log = budget.log
+                if log.held or budget.pause_until > now:
+                    return False
+                if budget.queued():
+                    return False
+                if any(log.in_window(now, period) for _, period in log.windows):
+                    return False
+        return True

@@ -6,6 +6,7 @@ import math
 
 import attrs
 
+from . import _share
 from ._limits import CallType
 from ._log import SlidingLog
 
@@ -48,6 +49,15 @@ class LaneSnapshot:
     def remaining(self) -> int:
         """Slots grantable right now across all windows (ignoring a pause)."""
         return min((w.remaining for w in self.windows), default=2**31)
+
+    def unexpected_429(self, retry_after: float | None = None) -> bool:
+        """Whether a 429 now would be unexpected: known usage leaves room (see `_share.blame`)."""
+        if not self.windows:
+            return True
+        windows = [(w.limit, w.period) for w in self.windows]
+        used = [w.used for w in self.windows]
+        outside = [w.outside for w in self.windows]
+        return _share.blame(windows, used, outside, retry_after) >= 0
 
 
 @attrs.frozen(kw_only=True)

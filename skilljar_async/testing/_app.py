@@ -45,7 +45,16 @@ from ._special import SPECIAL
 from ._store import Store
 from ._validate import JSON_NULL, FormBody
 
-__all__ = ["EmulatorState", "Faults", "Limiter", "RecordedRequest", "build_app"]
+log = logging.getLogger("skilljar_async.testing")
+
+__all__ = [
+    "EmulatorState",
+    "Faults",
+    "Limiter",
+    "RecordedRequest",
+    "build_app",
+    "retry_after_seconds",
+]
 
 _log = logging.getLogger("skilljar_async.testing")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -68,6 +77,11 @@ class RecordedRequest:
     operation_id: str | None = None  #: None for unrouted paths
     counted: bool = False  #: counted by the rate limiter
     key: str | None = None  #: the API key used, if any
+
+
+def retry_after_seconds(wait: float) -> int:
+    """The Retry-After a 429 carries for `wait` seconds: whole seconds, at least 1."""
+    return max(1, math.ceil(wait - 1e-9))
 
 
 class Limiter:
@@ -287,6 +301,8 @@ class Pipeline:
         rec["body"] = None if body is JSON_NULL else body
         fault = state.faults.decide()
         rec["fault"] = fault
+        if fault is not None:
+            log.debug("emulator: injected fault %r on %s %s", fault, method, route.template)
         if fault == "error":
             rec["status"] = state.faults.error_status
             return _proxy_error(state.faults.error_status)
@@ -295,10 +311,11 @@ class Pipeline:
 
         wait = state.limiter.admit(call_type, rec["at"])  # stamped at arrival
         if wait > 0:
-            seconds = max(1, math.ceil(wait - 1e-9))
+            seconds = retry_after_seconds(wait)
             rec["status"] = 429
             rec["throttled"] = True
             state.count_429 += 1
+            log.debug("emulator: 429 on %s %s, Retry-After %d", method, route.template, seconds)
             headers["Retry-After"] = str(seconds)
             detail = f"Request was throttled. Expected available in {seconds} seconds."
             body429 = {"detail": detail, "status_code": 429, "reason": "Too Many Requests"}

@@ -18,7 +18,15 @@ from typing import Self
 from aiohttp import web
 
 from ..ratelimit import CallType, RateLimits
-from ._app import DropPhase, EmulatorState, Faults, Limiter, RecordedRequest, build_app
+from ._app import (
+    DropPhase,
+    EmulatorState,
+    Faults,
+    Limiter,
+    RecordedRequest,
+    build_app,
+    retry_after_seconds,
+)
 from ._catalogue import catalogue
 from ._seed import seed_store
 from ._store import Store
@@ -38,13 +46,21 @@ def _call_type(value: CallType | str) -> CallType:
 
 
 class ForeignConsumer:
-    """Another integration of the same organisation spending calls in the background."""
+    """Another integration of the same organisation spending calls in the background.
 
-    def __init__(self, limiter: Limiter, call_type: CallType, rate_per_s: float) -> None:
+    By default it calls at a steady rate whatever the answer. A `polite` one
+    behaves like a well-made integration: after a 429 it waits the Retry-After
+    the server would send (whole seconds, at least 1) before calling again.
+    """
+
+    def __init__(
+        self, limiter: Limiter, call_type: CallType, rate_per_s: float, *, polite: bool = False
+    ) -> None:
         if not rate_per_s > 0:
             raise ValueError(f"rate_per_s must be > 0, got {rate_per_s!r}")
         self.call_type = call_type
         self.rate_per_s = rate_per_s
+        self.polite = polite
         self.spent = 0  #: calls the org's limiter counted
         self.throttled = 0  #: calls it refused (a 429 the foreign consumer got)
         self._limiter = limiter
@@ -54,10 +70,14 @@ class ForeignConsumer:
         loop = asyncio.get_running_loop()
         interval = 1.0 / self.rate_per_s
         while True:
-            if self._limiter.admit(self.call_type, loop.time()) == 0.0:
+            wait = self._limiter.admit(self.call_type, loop.time())
+            if wait == 0.0:
                 self.spent += 1
             else:
                 self.throttled += 1
+                if self.polite:  # honour Retry-After as the server words it
+                    await asyncio.sleep(retry_after_seconds(wait))
+                    continue
             await asyncio.sleep(interval)
 
     @property
@@ -226,9 +246,14 @@ class SkilljarEmulator:
         now = asyncio.get_running_loop().time()
         return sum(1 for _ in range(n) if self.limiter.admit(ct, now) == 0.0)
 
-    def foreign_consumer(self, call_type: CallType | str, rate_per_s: float) -> ForeignConsumer:
-        """Start a background consumer making `rate_per_s` calls a second; `.stop()` ends it."""
-        consumer = ForeignConsumer(self.limiter, _call_type(call_type), rate_per_s)
+    def foreign_consumer(
+        self, call_type: CallType | str, rate_per_s: float, *, polite: bool = False
+    ) -> ForeignConsumer:
+        """Start a background consumer making `rate_per_s` calls a second; `.stop()` ends it.
+
+        A `polite` one waits out Retry-After after each 429 (see `ForeignConsumer`).
+        """
+        consumer = ForeignConsumer(self.limiter, _call_type(call_type), rate_per_s, polite=polite)
         self._consumers.append(consumer)
         return consumer
 

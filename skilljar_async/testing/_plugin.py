@@ -11,10 +11,15 @@ Without the marker the emulator has its defaults (Skilljar's real limits, no
 seeded learners, no faults). The fixture is a pytest-asyncio fixture when
 pytest-asyncio is installed, else a plain async fixture (for anyio's plugin).
 Loading the plugin imports nothing heavy: the emulator is imported on first use.
+
+Every test also starts with empty shared budgets: clients of one organization
+share one budget per process (`SkilljarClient`), so without this a test would
+inherit the windows an earlier test spent with the same key.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -24,7 +29,7 @@ import pytest
 if TYPE_CHECKING:
     from ._emulator import SkilljarEmulator
 
-__all__ = ["MARKER", "pytest_configure", "skilljar_emulator"]
+__all__ = ["MARKER", "fresh_skilljar_budgets", "pytest_configure", "skilljar_emulator"]
 
 MARKER = "skilljar_emulator"
 
@@ -58,3 +63,11 @@ async def skilljar_emulator(request: pytest.FixtureRequest) -> AsyncIterator[Ski
     options = dict(marker.kwargs) if marker is not None else {}
     async with SkilljarEmulator(**options) as emulator:
         yield emulator
+
+
+@pytest.fixture(autouse=True)
+def fresh_skilljar_budgets() -> None:
+    """Each test starts with the process's shared budgets empty, as in a new process."""
+    client = sys.modules.get("skilljar_async._client")  # not loaded: nothing to forget
+    if client is not None:
+        client.forget_budgets()

@@ -89,6 +89,18 @@ async def test_eta_comes_from_the_budget() -> None:
         assert job.progress().eta == 3.0
 
 
+async def test_eta_is_for_the_jobs_share() -> None:
+    """Half of 10/s in reserve: a background job's 40 writes take 7 s, a foreground one's 3 s."""
+    limits = RateLimits.uniform(Window(10, 1.0), reserve=0.5)
+    async with SkilljarClient("k-share", rate_limits=limits) as client:
+        for priority, eta in ((-1, 7.0), (0, 3.0)):
+            job: BulkJob[int] = BulkJob(
+                client, total=40, calls_per_item={CallType.MODIFY: 1}, priority=priority
+            )
+            job._start = asyncio.get_running_loop().time()
+            assert job.progress().eta == eta
+
+
 async def test_bulk_calls_run_below_ordinary_priority() -> None:
     """Bulk work queues behind an app's ordinary calls for the same budget."""
     limits = RateLimits.uniform(Window(1, 1.0))
@@ -120,10 +132,19 @@ def test_plan_counts_calls_and_minimum_time() -> None:
     result = plan(12_000, {CallType.MODIFY: 1.0})
     assert result.calls[CallType.MODIFY] == 12_000
     assert result.calls[CallType.READ] == 0
-    # 5,000 in the first hour (600/min bursts), 5,000 in the second, 2,000 in the third.
-    assert result.minimum_seconds == 2 * 3600 + 180
+    # A job's share keeps the 10% reserve: 4,500 an hour in bursts of 540 a minute,
+    # so 4,500 in the first hour, 4,500 in the second, the last 3,000 in six bursts.
+    assert result.minimum_seconds == 2 * 3600 + 300
     assert "12,000 modification calls" in str(result)
+    assert "2 h 5 min at a background job's share" in str(result)
+
+
+def test_plan_for_the_whole_budget() -> None:
+    """At priority 0 the whole budget counts: 5,000 an hour in bursts of 600."""
+    result = plan(12_000, {CallType.MODIFY: 1.0}, priority=0)
+    assert result.minimum_seconds == 2 * 3600 + 180
     assert "2 h 3 min" in str(result)
+    assert "share" not in str(result)
 
 
 @pytest.mark.parametrize(
@@ -132,3 +153,21 @@ def test_plan_counts_calls_and_minimum_time() -> None:
 def test_format_duration(seconds: float, text: str) -> None:
     """Durations read naturally."""
     assert format_duration(seconds) == text
+
+
+async def test_job_outcome_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """A finished job logs its counts at INFO on skilljar_async.bulk."""
+    import logging
+
+    async def fn(n: int) -> Outcome:
+        if n == 2:
+            raise ValueError("bad")
+        return Outcome(ItemStatus.SUCCEEDED, str(n))
+
+    caplog.set_level(logging.INFO, "skilljar_async.bulk")
+    async with SkilljarClient("k") as client:
+        await BulkJob(client, concurrency=2).run(range(5), fn, key=str)
+    [record] = [r for r in caplog.records if r.name == "skilljar_async.bulk"]
+    message = record.getMessage()
+    assert message.startswith("bulk job done in ")
+    assert "4 succeeded, 0 existed, 1 failed, 0 done earlier" in message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -386,8 +387,9 @@ async def test_unreachable_redis_is_a_clear_error() -> None:
         await s.aclose()
 
 
-async def test_opt_in_fallback_when_redis_is_down() -> None:
+async def test_opt_in_fallback_when_redis_is_down(caplog: pytest.LogCaptureFixture) -> None:
     """With fallback=, slots come from the local scheduler while Redis is unreachable."""
+    caplog.set_level(logging.WARNING, "skilljar_async.ratelimit")
     url = f"redis://127.0.0.1:{free_port()}/0"
     local = SlidingWindowScheduler(RateLimits.uniform(Window(3, 30.0)))
     s = RedisScheduler(url, RateLimits.uniform(Window(5, 1.0)), api_key="k", fallback=local)
@@ -400,6 +402,9 @@ async def test_opt_in_fallback_when_redis_is_down() -> None:
         assert local.snapshot()[READ].paused_for > 9
     finally:
         await s.aclose()
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("is unavailable" in m for m in messages) == 1  # the outage, once
+    assert sum("local fallback" in m for m in messages) == 1  # the fallback taken, once
 
 
 def test_arguments_are_checked() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -119,8 +120,32 @@ async def test_foreign_consumer_spends_in_the_background() -> None:
         assert await statuses(api, 5) == [200] * 5
 
 
+async def test_polite_consumer_waits_out_retry_after() -> None:
+    """A polite consumer at 10/s against 5 per 1 s backs off after each 429; a rude one does not."""
+    async with SkilljarEmulator(limits=FIVE_PER_SECOND) as emu:
+        polite = emu.foreign_consumer("read", 10.0, polite=True)
+        await asyncio.sleep(3.05)
+        await polite.wait_stopped()
+        # 5 counted at 0-0.4 s, refused at 0.5 s, waits 1 s; 5 more at 1.5-1.9 s,
+        # refused at 2.0 s, waits 1 s; one more at 3.0 s.
+        assert (polite.spent, polite.throttled) == (11, 2)
+        rude = emu.foreign_consumer("read", 10.0)
+        await asyncio.sleep(3.05)
+        await rude.wait_stopped()
+        assert rude.throttled > 10
+
+
 async def test_unlimited_when_limits_is_none() -> None:
     """limits=None never throttles."""
     async with SkilljarEmulator(limits=None) as emu, api_for(emu) as api:
         assert await statuses(api, 50) == [200] * 50
         assert emu.count_429 == 0
+
+
+async def test_429_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    """Each 429 the emulator answers is a DEBUG record of skilljar_async.testing."""
+    caplog.set_level(logging.DEBUG, "skilljar_async.testing")
+    async with SkilljarEmulator(limits=FIVE_PER_SECOND) as emu, api_for(emu) as api:
+        assert await statuses(api, 6) == [200] * 5 + [429]
+    [record] = [r for r in caplog.records if r.name == "skilljar_async.testing"]
+    assert record.getMessage() == "emulator: 429 on GET /v1/ping, Retry-After 1"

@@ -57,6 +57,7 @@ class Link:
         "_seq",
         "_url",
         "down_until",
+        "fallback_logged",
     )
 
     def __init__(
@@ -81,6 +82,8 @@ class Link:
         self._outage = False
         #: Loop time until which slots go straight to the fallback after a failure.
         self.down_until = -math.inf
+        #: Whether this outage's switch to the fallback was logged (once per outage).
+        self.fallback_logged = False
 
     def watch(self, lanes: Mapping[str, Member]) -> None:
         """Serve `lanes` (by call type name): reset them on a new loop, relay wake-ups."""
@@ -116,6 +119,7 @@ class Link:
             raise self._unavailable(exc) from exc
         if self._outage:
             self._outage = False
+            self.fallback_logged = False
             log.warning("Redis for the rate scheduler is reachable again")
         if not self._checked:
             self._checked = True

@@ -88,7 +88,7 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
-from ..._budget import API_KEY_ENV, budget_hash
+from ..._budget import API_KEY_ENV, budget_hash, organization_hash
 from .._limits import CallType, RateLimits
 from .._log import SlidingLog
 from .._scheduler import Scheduler
@@ -118,7 +118,10 @@ class RedisScheduler:
     ``RedisScheduler("redis://localhost:6379/0", RateLimits.skilljar(), api_key=key)``
     is a drop-in `Scheduler` for ``SkilljarClient(key, scheduler=...)``: every
     process (and every host) that builds one for the same API key shares one
-    budget. Semantics follow `SlidingWindowScheduler`: ``slot()`` waits, holds
+    budget; pass ``organization=`` instead when several keys of one
+    organization share it (its keys are then named by a hash of the
+    organization, and `api_key` is not needed). Semantics follow
+    `SlidingWindowScheduler`: ``slot()`` waits, holds
     and stamps at exit even on an exception or cancellation; ``pause()`` after a
     429 stops the call type for every process (``probe=True``: at most one slot
     held at a time across all processes until ``recover()``).
@@ -162,6 +165,7 @@ class RedisScheduler:
         namespace: str = "skilljar-async",
         api_key: str | None = None,
         key_hash: str | None = None,
+        organization: str | None = None,
         lease: float = 75.0,
         recheck: float = 1.0,
         batch: int = 64,
@@ -188,7 +192,7 @@ class RedisScheduler:
         self.fallback = fallback
         self.replace_limits = replace_limits
         self.retry_for = float(retry_for)
-        self.key_hash = _key_hash_of(api_key, key_hash)
+        self.key_hash = _key_hash_of(api_key, key_hash, organization)
         self.namespace = namespace
         self._base = f"{namespace}:{{{self.key_hash}}}"
         channel = f"{self._base}:wake"
@@ -420,8 +424,12 @@ def _check_seconds(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a finite number of seconds > 0, got {value!r}")
 
 
-def _key_hash_of(api_key: str | None, key_hash: str | None) -> str:
-    """The hash tag naming one API key's budget; the key itself never reaches Redis."""
+def _key_hash_of(api_key: str | None, key_hash: str | None, organization: str | None) -> str:
+    """The hash tag naming one budget; neither the key nor the organization reaches Redis."""
+    if organization is not None:
+        if key_hash is not None:
+            raise ValueError("pass either organization= or key_hash=, not both")
+        return organization_hash(organization)
     if key_hash is not None:
         if api_key is not None:
             raise ValueError("pass either api_key= or key_hash=, not both")

@@ -9,6 +9,7 @@ from typing import Any, Final
 from .._scheduler import Scheduler
 from ._errors import SchedulerUnavailableError
 from ._lane import Lane
+from ._wire import log
 
 __all__ = ["RedisSlot"]
 
@@ -71,7 +72,11 @@ class RedisSlot:
         except SchedulerUnavailableError:
             if fallback is None:
                 raise
-            lane.link.down_until = loop.time() + _BREAK
+            link = lane.link
+            link.down_until = loop.time() + _BREAK
+            if not link.fallback_logged:
+                link.fallback_logged = True
+                log.warning("the rate scheduler uses its local fallback until Redis is back")
             return False
         self.granted_at = at
         self._tokens.append(token)
