@@ -10,7 +10,8 @@ event loop (top-level ``await`` and ``async with`` are allowed).
 - ```` ```python ```` blocks are executed; an exception or a failed ``assert``
   fails the page, naming the file and line.
 - ```` ```console ```` blocks run each ``$ skilljar-async ...`` line as the CLI
-  (other lines are output, not checked); the exit status must be 0. Another
+  (other lines are output, not checked; ``$VARIABLES`` are the runner's
+  environment's); the exit status must be 0. Another
   ``$`` command must be skipped with a reason; a block without ``$`` lines (set-up
   commands for a shell) is not an example.
 - A fenced block with ``title="name"`` (and any language but python or
@@ -272,7 +273,7 @@ def run_console(block: Block, cwd: Path, env: dict[str, str]) -> None:
     expected = int(block.options.get("exit", "0"))
     commands = [line[2:] for line in block.text.splitlines() if line.startswith("$ ")]
     for command in commands:
-        argv = shlex.split(command, comments=True)
+        argv = shlex.split(os.path.expandvars(command), comments=True)  # e.g. $REDIS_URL
         if argv[:1] == ["skilljar-async"]:
             argv = [sys.executable, "-m", "skilljar_async", *argv[1:]]
         elif argv[:1] == ["python"]:
