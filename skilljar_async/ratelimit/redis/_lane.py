@@ -195,6 +195,8 @@ class Lane:
         background = priority < 0
         if background:
             self.live_bg += 1
+        elif self.live - self.live_bg == 1 and self.live_bg:
+            self.retry_at = -math.inf  # the wait was the background share's: ask again
         deadline = None
         if max_wait is not None:
             deadline = loop.call_later(max_wait, self._expire, fut, background, max_wait)
