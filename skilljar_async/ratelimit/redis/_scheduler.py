@@ -20,6 +20,18 @@ notification is lost. Nothing busy-polls.
 Priorities and FIFO order hold within a process; across processes, grants go to
 whichever process's pump asks first once a slot frees.
 
+Sharing the budget (the rules of `_share`) works across processes too: every
+step says whether it asks for foreground or background waiters (priority < 0),
+and the script grants background ones only within their share, so the limits'
+reserve is kept for every process's foreground calls. An unexpected 429
+reported to `throttled()` raises the blamed window's outside estimate in the
+budget's meta hash (never lowering it), so one process's 429 teaches all; the
+script then grants against ``max(floor, limit - estimate)``. `succeeded()` counts
+successes locally and the next step adds them up in Redis, which halves an
+estimate after a patient enough run. ``slot(..., max_wait=)`` refuses at once
+from the last-known state (stamps and pause of the latest step), or when the
+deadline passes in the local queue.
+
 Held slots are entries of a sorted set scored by their lease expiry. A process
 that dies holding slots leaks nothing for good: at lease expiry each held slot
 becomes a stamp at that instant, exactly as if the call had ended then.
