@@ -175,3 +175,18 @@ async def test_successes_decay_the_shared_estimate(make: Make) -> None:
     await take(b)
     assert b.snapshot()[READ].windows[0].outside == 45
     assert (await a.fetch_snapshot())[READ].windows[0].outside == 45
+
+
+async def test_a_429_known_usage_explains_is_expected_and_learns_nothing(make: Make) -> None:
+    """Unexpected-ness comes from the last-known use and the shared estimate (`_share.blame`)."""
+    a = make(Window(100, HOUR))
+    b = make(Window(100, HOUR))
+    await take(a, 50)
+    await b.fetch_snapshot()
+    assert b.throttled(READ, None) is True  # 50 used, none estimated: others took 51
+    await b.flush()
+    await a.fetch_snapshot()
+    assert a.snapshot()[READ].windows[0].outside == 51
+    assert a.throttled(READ, None) is False  # 50 used + 51 outside explain it
+    await a.flush()
+    assert (await b.fetch_snapshot())[READ].windows[0].outside == 51
