@@ -56,15 +56,38 @@ def test_step_arguments() -> None:
     ops = [pause_op(0.25, probe=False), pause_op(2.0000001, probe=True), RECOVER]
     releases = [("a:1", True, None), ("a:2", False, object())]
     args = step_args("cfg", 3, "a", False, releases, ops, ["b:1", "b:2"], (17, 42))
-    assert args == ["cfg", 3, "a", 0, "p 250000 P 2000001 r 0", "a:1 1 a:2 0", "b:1 b:2", "17 42"]
-    assert step_args("cfg", 0, "-", True, [], []) == ["cfg", 0, "-", 1, "", "", "", ""]
+    assert args == [
+        "cfg", 3, "a", 0, "p 250000 P 2000001 r 0", "a:1 1 a:2 0", "b:1 b:2", "17 42", "0.0 0 0", ""
+    ]  # fmt: skip
+    assert step_args("cfg", 0, "-", True, [], []) == [
+        "cfg",
+        0,
+        "-",
+        1,
+        "",
+        "",
+        "",
+        "",
+        "0.0 0 0",
+        "",
+    ]
+
+
+def test_step_args_carry_the_class_reserve_successes_and_learned_estimates() -> None:
+    """ARGV[9]: reserve, background flag, successes; ARGV[10]: window and estimate pairs."""
+    args = step_args(
+        "cfg", 1, "a", False, [], [], reserve=0.25, background=True, successes=7,
+        learned=[(0, 12), (2, 3)],
+    )  # fmt: skip
+    assert args[8:] == ["0.25 1 7", "0 12 2 3"]
 
 
 def test_step_reply_is_decoded_into_named_fields() -> None:
     """A step's header and per-window pairs; times in seconds, -1 lease expiry as none."""
     raw = (
         b"1700000000500000 2 250000 1 3 0 1 0 -1 4 1600000000000000 99 1 2 "
-        b"5 1700000001000000 7 1700000002000000"
+        b"1700000000750000 1700000001000000 "
+        b"5 1700000001000000 0 7 1700000002000000 4"
     )
     assert decode_reply(raw) == Reply(
         now=1_700_000_000.5,
@@ -82,18 +105,23 @@ def test_step_reply_is_decoded_into_named_fields() -> None:
         lost=True,
         windows=((5, 1_700_000_001.0), (7, 1_700_000_002.0)),
         stamps=None,
+        outside=(0, 4),
+        hard=(1_700_000_000.75, 1_700_000_001.0),
     )
 
 
 def test_full_reply_carries_the_stamps() -> None:
     """After the windows a full step lists its stamp count and the stamps, oldest first."""
-    reply = decode_reply("10000000 0 0 0 0 0 0 1 12000000 0 5 6 0 1 2 9000000 2 8000000 9000000")
+    reply = decode_reply(
+        "10000000 0 0 0 0 0 0 1 12000000 0 5 6 0 1 0 0 2 9000000 3 2 8000000 9000000"
+    )
     assert reply.notified
     assert reply.lease_min == 12.0
     assert reply.windows == ((2, 9.0),)
+    assert reply.outside == (3,)
     assert reply.stamps == (8.0, 9.0)
     assert not reply.lost
-    empty = decode_reply("10000000 0 0 0 0 0 0 0 -1 0 5 6 0 0 0")
+    empty = decode_reply("10000000 0 0 0 0 0 0 0 -1 0 5 6 0 0 0 0 0")
     assert isinstance(empty, Reply)
     assert empty.stamps == ()
 
@@ -108,7 +136,7 @@ def test_limits_mismatch_reply_carries_the_budget_windows() -> None:
 
 def test_reply_is_immutable() -> None:
     """A decoded reply is a frozen value, safe to keep as the last-known state."""
-    reply = decode_reply("1 0 0 0 0 0 0 0 -1 0 1 1 0 0")
+    reply = decode_reply("1 0 0 0 0 0 0 0 -1 0 1 1 0 0 0 0")
     assert isinstance(reply, Reply)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         reply.held = 1  # type: ignore[misc]

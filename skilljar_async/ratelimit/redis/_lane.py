@@ -12,6 +12,13 @@ has been held for a third of the lease, the next step renews it together with
 every other slot of the lane held for a sixth of the lease or more, so a
 request that runs long is never counted as finished early while its process
 lives, and renewals cost about one script call per lane per third of a lease.
+
+Classes. Background waiters (priority < 0) queue behind foreground ones, so a
+step asks for the head's class only: for as many foreground waiters as are
+queued, or, with none left, for background ones, which the script grants only
+within their share (the reserve). A waiter with a deadline that passes while it
+queues fails with `BudgetExhaustedError`, holding nothing. Learned outside usage
+and successes ride along with the next step, which applies them atomically.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Final, Protocol
 
 import attrs
 
-from ..._errors import SkilljarError
+from ..._errors import BudgetExhaustedError, SkilljarError
 from .._limits import CallType, Window
 from .._snapshot import LaneSnapshot
 from ._errors import LimitsMismatchError, SchedulerUnavailableError
@@ -64,6 +71,7 @@ class LaneConfig:
     digest: str  #: of the limits (windows and reserve) every process must agree on
     replace: bool  #: this process deliberately replaces the budget's limits
     retry_for: float  #: how long an unreachable Redis is retried before waiters fail
+    reserve: float = 0.0  #: the share of every window background calls leave alone
 
 
 class Stamped(Protocol):
@@ -92,8 +100,10 @@ class Lane:
         "heap",
         "held",
         "horizon",
+        "learned",
         "link",
         "live",
+        "live_bg",
         "notified",
         "ops",
         "pump",
@@ -103,6 +113,7 @@ class Lane:
         "retry_at",
         "seq",
         "state",
+        "successes",
         "timer",
         "tries_at",
         "wake_fut",
@@ -126,7 +137,10 @@ class Lane:
         self.heap: list[_Waiter] = []
         self.live = 0  # queued waiters not cancelled
         self.dead = 0  # cancelled waiters still in the heap
+        self.live_bg = 0  # ... of which background (priority < 0)
         self.seq = 0
+        self.successes = 0  # successes not yet sent (they decay the outside estimate)
+        self.learned: list[tuple[int, int]] = []  # estimates to raise: (window, calls)
         self.releases: list[Release] = []
         self.ops: list[Op] = []
         self.gen = 0  # releases and operations enqueued so far
@@ -151,7 +165,9 @@ class Lane:
     def rebind(self) -> None:
         """Forget everything tied to the previous event loop (its futures and tasks)."""
         self.heap.clear()
-        self.live = self.dead = 0
+        self.live = self.dead = self.live_bg = 0
+        self.successes = 0
+        self.learned.clear()
         self.releases.clear()
         self.ops.clear()
         self.flushers.clear()
@@ -168,18 +184,65 @@ class Lane:
 
     # -- what slots, pause and recover call --------------------------------------
 
-    async def acquire(self, priority: int) -> tuple[str, float]:
-        """Queue until granted; on cancellation consume nothing and lose nothing."""
-        fut: asyncio.Future[tuple[str, float]] = self._loop().create_future()
+    async def acquire(self, priority: int, max_wait: float | None = None) -> tuple[str, float]:
+        """Queue until granted; on cancellation or a passed deadline (`max_wait` seconds,
+        then `BudgetExhaustedError`) consume nothing and lose nothing."""
+        loop = self._loop()
+        fut: asyncio.Future[tuple[str, float]] = loop.create_future()
         self.seq += 1
         heapq.heappush(self.heap, (-priority, self.seq, fut))
         self.live += 1
+        background = priority < 0
+        if background:
+            self.live_bg += 1
+        elif self.live - self.live_bg == 1 and self.live_bg:
+            self.retry_at = -math.inf  # the wait was the background share's: ask again
+        deadline = None
+        if max_wait is not None:
+            deadline = loop.call_later(max_wait, self._expire, fut, background, max_wait)
         self.kick()
         try:
             return await fut
         except asyncio.CancelledError:
-            self._cancelled(fut)
+            self._cancelled(fut, background)
             raise
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+
+    def _expire(
+        self, fut: asyncio.Future[tuple[str, float]], background: bool, max_wait: float
+    ) -> None:
+        """A queued waiter's deadline passed: it fails, and its heap entry is dropped lazily."""
+        if fut.done():
+            return
+        fut.set_exception(BudgetExhaustedError(self.call_type, self.earliest(background), max_wait))
+        self.live -= 1
+        self.dead += 1
+        if background:
+            self.live_bg -= 1
+        if not self.live:
+            self.wake()
+
+    def earliest(self, background: bool) -> float:
+        """Seconds until a grant of the class could come, as far as the last-known state says.
+
+        From the stamps and the pause of the latest step (held slots taken as
+        released now): 0 when nothing is known yet.
+        """
+        state = self.state
+        if state is None:
+            return 0.0
+        loop = self.link.loop
+        elapsed = 0.0 if loop is None else loop.time() - state.local_at
+        hard = state.reply.hard[1 if background else 0]
+        return max(0.0, hard - (state.reply.now + elapsed))
+
+    def learn(self, window: int, calls: int) -> None:
+        """Raise window `window`'s shared outside estimate to at least `calls` (next step)."""
+        self.learned.append((window, calls))
+        self.gen += 1
+        self.kick()
 
     def release(self, token: str, stamp: bool, slot: Stamped | None) -> None:
         """Queue a grant's return: stamped (the call ran) or not (it never started)."""
@@ -206,7 +269,9 @@ class Lane:
     async def fetch(self) -> None:
         """Refresh the last-known state, stamps included, without granting anything."""
         loop = self._loop()
-        args = step_args(self.argv, 0, "-", True, [], [], (), self._seen(loop))
+        args = step_args(
+            self.argv, 0, "-", True, [], [], (), self._seen(loop), reserve=self.config.reserve
+        )
         reply = self._checked(await self.link.call(self.config.keys, args))
         self._record(reply)
         if reply.lost:
@@ -221,15 +286,19 @@ class Lane:
     def snapshot(self, now: float) -> LaneSnapshot:
         """This call type at server time `now`, from the last-known state."""
         reply = None if self.state is None else self.state.reply
-        return lane_snapshot(self.call_type, self.windows, reply, self.live, now)
+        return lane_snapshot(
+            self.call_type, self.windows, reply, self.live, now, self.config.reserve
+        )
 
     # -- the queue -----------------------------------------------------------------
 
-    def _cancelled(self, fut: asyncio.Future[tuple[str, float]]) -> None:
+    def _cancelled(self, fut: asyncio.Future[tuple[str, float]], background: bool) -> None:
         """A waiter was cancelled: forget it, or give back the grant it did not use."""
         if fut.cancelled():  # still queued: the heap entry is dropped lazily
             self.live -= 1
             self.dead += 1
+            if background:
+                self.live_bg -= 1
             if self.dead > _COMPACT_AFTER and self.dead > self.live:
                 self._compact()
             if not self.live:
@@ -243,10 +312,10 @@ class Lane:
         heapq.heapify(self.heap)
         self.dead = 0
 
-    def _grant(self, reply: Reply, want: int, prefix: str, mid: float) -> None:
+    def _grant(self, reply: Reply, want: int, prefix: str, mid: float, background: bool) -> None:
         """Hand a step's grants to the queue's head, then plan the next step."""
         for j in range(1, reply.granted + 1):
-            self._hand_out(f"{prefix}:{j}", reply.now, mid)
+            self._hand_out(f"{prefix}:{j}", reply.now, mid, background)
         if reply.granted and self.renew_timer is None:
             self._plan_renewal()
         if reply.granted < want:
@@ -254,21 +323,25 @@ class Lane:
         else:
             self.retry_at = -math.inf
 
-    def _hand_out(self, token: str, at: float, local_at: float) -> None:
+    def _hand_out(self, token: str, at: float, local_at: float, background: bool) -> None:
         """Give one grant to the first live waiter, or back to Redis if none is left.
 
-        `at` is the grant's Redis time, `local_at` the loop time it maps to.
+        `at` is the grant's Redis time, `local_at` the loop time it maps to. A
+        grant made for a foreground waiter never goes to a background one (it
+        may be beyond their share): it goes back too.
         """
         heap = self.heap
         while heap and heap[0][2].done():  # cancelled while queued
             heapq.heappop(heap)
             self.dead -= 1
-        if not heap:  # its waiter was cancelled during the step: give it back
-            self.releases.append((token, False, None))
+        if not heap or (not background and heap[0][0] > 0):
+            self.releases.append((token, False, None))  # its waiter left during the step
             self.gen += 1
             return
-        fut = heapq.heappop(heap)[2]
+        neg_priority, _, fut = heapq.heappop(heap)
         self.live -= 1
+        if neg_priority > 0:
+            self.live_bg -= 1
         self.held[token] = local_at
         fut.set_result((token, at))
 
@@ -293,7 +366,7 @@ class Lane:
             if not fut.done():
                 fut.set_exception(exc)
         self.heap.clear()
-        self.live = self.dead = 0
+        self.live = self.dead = self.live_bg = 0
         self.retry_at = -math.inf
 
     # -- the pump ----------------------------------------------------------------------
@@ -340,7 +413,7 @@ class Lane:
             return True
         want = self._want(loop)
         renewals = self._renewals(now) if now >= self.renew_at else []
-        if self.releases or self.ops or want or renewals:
+        if self.releases or self.ops or self.learned or want or renewals:
             return await self._step(loop, want, renewals)
         if not self.live and not self.flushers:
             return False
@@ -391,26 +464,51 @@ class Lane:
         return state.reply.epoch, state.reply.seq
 
     def _want(self, loop: asyncio.AbstractEventLoop) -> int:
-        """How many grants to ask for: none unless a step now could grant any."""
+        """How many grants to ask for: none unless a step now could grant any.
+
+        Only for the head's class: every queued foreground waiter, or (none
+        left) the background ones.
+        """
         if self.live and (
-            self.releases or self.ops or self.notified or loop.time() >= self.retry_at
+            self.releases
+            or self.ops
+            or self.learned
+            or self.notified
+            or loop.time() >= self.retry_at
         ):
-            return min(self.live, self.config.batch)
+            foreground = self.live - self.live_bg
+            return min(foreground or self.live, self.config.batch)
         return 0
 
     async def _step(self, loop: asyncio.AbstractEventLoop, want: int, renewals: list[str]) -> bool:
         """One script call: send what is pending and ask for `want` grants; False if it failed."""
-        releases, ops = self.releases, self.ops
-        self.releases, self.ops = [], []
+        releases, ops, learned, successes = self.releases, self.ops, self.learned, self.successes
+        self.releases, self.ops, self.learned, self.successes = [], [], [], 0
         gen = self.gen
         self.notified = False
+        background = self.live == self.live_bg > 0
         prefix = self.link.next_prefix() if want else "-"
-        args = step_args(self.argv, want, prefix, False, releases, ops, renewals, self._seen(loop))
+        args = step_args(
+            self.argv,
+            want,
+            prefix,
+            False,
+            releases,
+            ops,
+            renewals,
+            self._seen(loop),
+            reserve=self.config.reserve,
+            background=background,
+            successes=successes,
+            learned=learned,
+        )
         sent = loop.time()
         try:
             reply = self._checked(await self.link.call(self.config.keys, args))
         except SchedulerUnavailableError as exc:
             if self._retry(loop, sent, releases, ops):
+                self.learned[:0] = learned
+                self.successes += successes
                 return True
             self._give_up(exc, releases)
             return False
@@ -426,7 +524,7 @@ class Lane:
         if renewals:
             self._plan_renewal()
         self._stepped(reply, gen, releases, mid)
-        self._grant(reply, want, prefix, mid)
+        self._grant(reply, want, prefix, mid, background)
         return True
 
     def _checked(self, reply: Reply | Mismatch) -> Reply:
@@ -488,7 +586,7 @@ class Lane:
     def _give_up(self, exc: SkilljarError, releases: list[Release]) -> None:
         """The pump is ending on `exc`: fail the waiters; all that is pending is lost."""
         lost = releases + self.releases
-        self.releases, self.ops = [], []
+        self.releases, self.ops, self.learned = [], [], []
         self.fail(exc, lost)
         self._flushed(self.gen)
 

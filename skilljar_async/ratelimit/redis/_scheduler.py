@@ -20,6 +20,18 @@ notification is lost. Nothing busy-polls.
 Priorities and FIFO order hold within a process; across processes, grants go to
 whichever process's pump asks first once a slot frees.
 
+Sharing the budget (the rules of `_share`) works across processes too: every
+step says whether it asks for foreground or background waiters (priority < 0),
+and the script grants background ones only within their share, so the limits'
+reserve is kept for every process's foreground calls. An unexpected 429
+reported to `throttled()` raises the blamed window's outside estimate in the
+budget's meta hash (never lowering it), so one process's 429 teaches all; the
+script then grants against ``max(floor, limit - estimate)``. `succeeded()` counts
+successes locally and the next step adds them up in Redis, which halves an
+estimate after a patient enough run. ``slot(..., max_wait=)`` refuses at once
+from the last-known state (stamps and pause of the latest step), or when the
+deadline passes in the local queue.
+
 Held slots are entries of a sorted set scored by their lease expiry. A process
 that dies holding slots leaks nothing for good: at lease expiry each held slot
 becomes a stamp at that instant, exactly as if the call had ended then.
@@ -89,15 +101,16 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Final
 
 from ..._budget import API_KEY_ENV, budget_hash, organization_hash
+from .. import _share
 from .._limits import CallType, RateLimits
 from .._log import SlidingLog
-from .._scheduler import Scheduler
+from .._scheduler import BudgetScheduler, Scheduler
 from .._snapshot import SchedulerSnapshot
 from ._errors import LimitsMismatchError, SchedulerUnavailableError
 from ._lane import Lane, LaneConfig
 from ._link import Link
 from ._slot import RedisSlot
-from ._state import State, eta_at
+from ._state import State, eta_at, share_windows
 from ._wire import RECOVER, US, limits_digest, pause_op
 
 if TYPE_CHECKING:
@@ -209,14 +222,25 @@ class RedisScheduler:
 
     # -- the Scheduler protocol ------------------------------------------------------
 
-    def slot(self, call_type: CallType, *, priority: int = 0) -> RedisSlot:
+    def slot(
+        self, call_type: CallType, *, priority: int = 0, max_wait: float | None = None
+    ) -> RedisSlot:
         """An async context manager that waits for, holds and then stamps one slot.
 
         Higher `priority` waiters of this process are served first; equal
-        priorities in arrival order. Raises `SchedulerUnavailableError` when
-        Redis cannot be reached (and no `fallback` is set).
+        priorities in arrival order. Background calls (priority < 0) are granted
+        only within their share, leaving the limits' reserve to foreground calls
+        of every process. With `max_wait` (seconds), entering raises
+        `BudgetExhaustedError` at once when the last-known state says no grant
+        can come within it, or when the deadline passes in the queue; nothing is
+        held then. Raises `SchedulerUnavailableError` when Redis cannot be
+        reached (and no `fallback` is set).
         """
-        return RedisSlot(self._lanes[call_type], priority, self.fallback)
+        if max_wait is not None:
+            if isinstance(max_wait, bool) or not max_wait >= 0:
+                raise ValueError(f"max_wait must be None or >= 0 seconds, got {max_wait!r}")
+            max_wait = float(max_wait)
+        return RedisSlot(self._lanes[call_type], priority, self.fallback, max_wait)
 
     def pause(self, call_type: CallType, seconds: float, *, probe: bool = False) -> None:
         """Grant nothing of `call_type` to any process for `seconds` (e.g. after a 429).
@@ -248,7 +272,49 @@ class RedisScheduler:
         state = self._lanes[call_type].state
         return state is not None and state.reply.probing
 
-    def eta(self, call_type: CallType, n: int = 1) -> float:
+    def throttled(self, call_type: CallType, retry_after: float | None = None) -> bool:
+        """Learn from a 429 of `call_type`; True when it was unexpected.
+
+        Unexpected means the last-known use of every window (all processes'
+        held slots and stamps) plus the shared outside estimate left room: others
+        are spending the budget. The blamed window's estimate then rises in
+        Redis, for every process, at the next step (see `_share`). Call it after
+        the throttled call's slot is released; it pauses nothing.
+        """
+        lane = self._lanes[call_type]
+        windows = [(w.limit, w.period) for w in lane.windows]
+        if not windows:
+            return True
+        state = lane.state
+        if state is None:
+            used, outside = [1] * len(windows), [0] * len(windows)
+        else:
+            reply = state.reply
+            used = [reply.held + count for count, _ in reply.windows]
+            outside = list(reply.outside or (0,) * len(windows))
+        w = _share.blame(windows, used, outside, retry_after)
+        if w < 0:
+            return False
+        self._bound_loop()
+        lane.learn(w, _share.learned(windows[w][0], used[w], outside[w]))
+        return True
+
+    def succeeded(self, call_type: CallType) -> None:
+        """Report a call of `call_type` that succeeded (any status below 400).
+
+        Ends probing like `recover()` and counts towards decaying the shared
+        outside estimate (sent with this process's next step).
+        """
+        lane = self._lanes[call_type]
+        state = lane.state
+        if state is None:
+            return
+        if state.reply.probing:
+            self.recover(call_type)
+        if any(state.reply.outside):
+            lane.successes += 1
+
+    def eta(self, call_type: CallType, n: int = 1, *, priority: int = 0) -> float:
         """Seconds until `n` more calls could all have been granted, from the last-known state.
 
         For ``n == 1`` exact as of this process's last step; for more, exact as
@@ -259,10 +325,12 @@ class RedisScheduler:
             raise ValueError(f"n must be >= 1, got {n!r}")
         lane = self._lanes[call_type]
         state = lane.state
+        reply = None if state is None else state.reply
+        windows = share_windows(lane.windows, reply, lane.config.reserve, priority < 0)
         if state is None:
-            return SlidingLog(lane.windows).eta(0.0, n)
+            return SlidingLog(windows).eta(0.0, n)
         now = self._server_now(state)
-        return max(0.0, eta_at(lane.windows, state.reply, now, n) - now)
+        return max(0.0, eta_at(windows, state.reply, now, n) - now)
 
     def snapshot(self) -> SchedulerSnapshot:
         """Every call type's last-known state; `at` is the Redis server's time (epoch s).
@@ -346,6 +414,7 @@ class RedisScheduler:
             ),
             replace=self.replace_limits,
             retry_for=self.retry_for,
+            reserve=float(getattr(self.limits, "reserve", 0.0)),
         )
 
     def _bound_loop(self) -> asyncio.AbstractEventLoop:
@@ -462,5 +531,5 @@ def _max_period(limits: RateLimits) -> float:
 
 if TYPE_CHECKING:
 
-    def _is_a_scheduler(scheduler: RedisScheduler) -> Scheduler:
+    def _is_a_scheduler(scheduler: RedisScheduler) -> BudgetScheduler:
         return scheduler

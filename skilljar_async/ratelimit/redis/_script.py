@@ -10,7 +10,9 @@ them in one slot)::
     <base>:<lane>:meta     HASH  e: epoch (µs the state was created), n: sequence (steps
                                  so far), d: digest of the limits, w: their windows,
                                  x / u: windows being replaced and until when (µs),
-                                 t: when its expiry (2 x TTL) was last refreshed (µs)
+                                 t: when its expiry (2 x TTL) was last refreshed (µs),
+                                 o: per window, the outside estimate, successes since
+                                 it changed, patience and lowered flag (see `_share`)
 
 Time is the Redis server's (``TIME``), in integer microseconds, never a host's
 clock. A step, in order:
@@ -30,7 +32,12 @@ clock. A step, in order:
 4. stamps older than the largest period are trimmed, and all but the newest
    ``max(limit)`` (the only ones any window can look at);
 5. up to ``want`` grants, each checked against every window by ``room(w)``,
-   ``limit - held - #{stamps s : s > now - period}``, the one place that decides;
+   ``cap(w) - held - #{stamps s : s > now - period}``, the one place that decides;
+   ``cap(w)`` is the effective limit ``max(floor, limit - outside estimate)`` and,
+   for a background step (the waiter at the head of the asking lane has priority
+   < 0), that less the reserve (`_share`'s rules, restated here); the estimate
+   first takes in the step's learned values (raised, never lowered) and its
+   successes (which decay it);
 6. when one more grant becomes possible: the exact time for stamp-bound windows,
    the pause's end, or (a "soft" wait) the earliest lease expiry when held slots
    alone fill a window or a probe is out; a release that could shorten some
@@ -43,12 +50,16 @@ ARGV (few, space-separated strings: cheap to encode and parse):
 2. want; 3. token prefix (grant j is ``<prefix>:<j>``); 4. full (1: return the stamps);
 5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs;
 7. renewals: tokens; 8. history: the epoch and sequence this process last saw, or
-   nothing when it has not stepped within its longest period plus the lease.
+   nothing when it has not stepped within its longest period plus the lease;
+9. the reserve, the class (1: background) and successes since the last step;
+10. learned estimates: window index (from 0) and calls per window pairs.
 
 Returns one string of integers: now, granted, wait µs, soft, held, pause-until,
 probing, notified, earliest lease expiry (-1: none), releases whose slot was no
 longer held (its lease ran out first), epoch, sequence, lost (1: this step found
-state lost), window count, then (stamps in window, next free at) per window, then
+state lost), window count, the earliest a foreground and a background grant can come
+as far as stamps and the pause say (µs), then (stamps in window, next free at,
+outside estimate) per window, then
 (full only) the stamp count and the stamps, oldest first. Or, on a limits
 mismatch, ``M`` and the stored limit and period µs pairs.
 
@@ -84,6 +95,11 @@ local ops = words(ARGV[5])
 local rels = words(ARGV[6])
 local renews = words(ARGV[7])
 local hist = words(ARGV[8])
+local qos = words(ARGV[9] or '')
+local reserve = tonumber(qos[1] or '0')
+local bg = qos[2] == '1'
+local wins = tonumber(qos[3] or '0')
+local learn = words(ARGV[10] or '')
 
 -- 0. the limits every process of this budget must agree on, and the state's identity
 local limits, periods = {}, {}
@@ -117,6 +133,7 @@ elseif m[3] ~= digest then
   if stored[2] and old_until > now then prev = prev .. ' ' .. stored[2] end
   old_until = now + lease + math.max(longest(prev), longest(mine()))
   redis.call('HSET', metak, 'd', digest, 'w', mine(), 'x', prev, 'u', fmt(old_until))
+  redis.call('HDEL', metak, 'o')  -- estimates of the old windows mean nothing for the new
 end
 if old_until > now then add_windows(redis.call('HGET', metak, 'x')) end
 
@@ -130,6 +147,65 @@ end
 ttl = math.max(ttl, math.ceil((maxperiod + lease) / 1000) + 1000)
 
 local notify = false
+
+-- The outside estimate of each of this process's windows, with its decay state
+-- (successes since it changed, patience, lowered): the rules of `_share`.
+local est = words(redis.call('HGET', metak, 'o') or '')
+local outside, succ, pat, low = {}, {}, {}, {}
+for w = 1, nw do
+  outside[w] = tonumber(est[4 * w - 3] or '0')
+  succ[w] = tonumber(est[4 * w - 2] or '0')
+  pat[w] = tonumber(est[4 * w - 1] or '1')
+  low[w] = tonumber(est[4 * w] or '0')
+end
+local est_changed = false
+for j = 1, #learn, 2 do  -- an unexpected 429 raised window w's estimate (max semantics)
+  local w, v = tonumber(learn[j]) + 1, tonumber(learn[j + 1])
+  if w <= nw then
+    if low[w] == 1 then pat[w] = math.min(4, pat[w] * 2) end
+    low[w] = 0
+    if v > outside[w] then outside[w] = v end
+    succ[w] = 0
+    est_changed = true
+  end
+end
+if wins > 0 then  -- successes decay an estimate once patience x limit of them came in
+  for w = 1, nw do
+    if outside[w] > 0 then
+      succ[w] = succ[w] + wins
+      est_changed = true
+      if succ[w] >= limits[w] * pat[w] then
+        local half = math.floor(outside[w] / 2)
+        if half > 0 then
+          if low[w] == 1 then pat[w] = 1 end
+          low[w] = 1
+        else
+          pat[w], low[w] = 1, 0
+        end
+        outside[w], succ[w] = half, 0
+        notify = true
+      end
+    end
+  end
+end
+if est_changed then
+  local o = {}
+  for w = 1, nw do
+    o[#o + 1] = fmt(outside[w]); o[#o + 1] = fmt(succ[w])
+    o[#o + 1] = fmt(pat[w]); o[#o + 1] = fmt(low[w])
+  end
+  redis.call('HSET', metak, 'o', table.concat(o, ' '))
+end
+-- what a class may use of window w: the limit less the estimate (never below the
+-- floor), and for background calls less the reserve as well
+local function cap(w, b)
+  local lim = limits[w]
+  if w <= nw then
+    lim = math.max(math.max(1, math.ceil(lim * 0.1)), lim - outside[w])
+  end
+  if b then lim = math.max(1, math.floor(lim * (1.0 - reserve) + 1e-9)) end
+  return lim
+end
 
 -- A process that stepped recently sends the epoch and sequence it last saw. A
 -- different epoch (the state was recreated) or a lower sequence (a replica missing
@@ -211,7 +287,7 @@ local counts = {}
 for w = 1, ne do
   counts[w] = redis.call('ZCOUNT', stamps, '(' .. fmt(now - periods[w]), '+inf')
 end
-local function room(w) return limits[w] - h - counts[w] end
+local function room(w) return cap(w, bg) - h - counts[w] end
 
 local granted = 0
 if want > 0 and pause_until <= now then
@@ -235,31 +311,44 @@ local lease_min = -1
 if h > 0 then
   lease_min = tonumber(redis.call('ZRANGE', held, 0, 0, 'WITHSCORES')[2])
 end
-local ready = now
-local soft = 0
-if pause_until > ready then ready = pause_until end
-local out = {}
-for w = 1, ne do
-  local free_at = now
-  if room(w) <= 0 then
-    local unheld = limits[w] - h  -- how many of the newest stamps the window can keep
-    if unheld <= 0 then
-      free_at = lease_min  -- only a release (published) or a lease expiry frees one
-      soft = 1
-    else
-      local s = redis.call('ZREVRANGE', stamps, unheld - 1, unheld - 1, 'WITHSCORES')
-      free_at = tonumber(s[2]) + periods[w]
+-- plan(b): when class b can have one more grant (soft: a release may end the
+-- wait early), when at the earliest as far as stamps and the pause say (hard),
+-- and each window's next free time
+local function plan(b)
+  local ready, soft, hard, fr = now, 0, now, {}
+  if pause_until > ready then ready, hard = pause_until, pause_until end
+  for w = 1, ne do
+    local free_at = now
+    local lim = cap(w, b)
+    if lim - h - counts[w] <= 0 then
+      local unheld = lim - h  -- how many of the newest stamps the window can keep
+      if unheld <= 0 then
+        free_at = lease_min  -- only a release (published) or a lease expiry frees one
+        soft = 1
+      else
+        local s = redis.call('ZREVRANGE', stamps, unheld - 1, unheld - 1, 'WITHSCORES')
+        free_at = tonumber(s[2]) + periods[w]
+        if free_at > hard then hard = free_at end
+      end
     end
+    if free_at > ready then ready = free_at end
+    fr[w] = free_at
   end
-  if free_at > ready then ready = free_at end
-  if w <= nw then
-    out[#out + 1] = counts[w]
-    out[#out + 1] = free_at
+  if probing and h > 0 then
+    soft = 1
+    if lease_min > ready then ready = lease_min end
   end
+  return ready, soft, hard, fr
 end
-if probing and h > 0 then
-  soft = 1
-  if lease_min > ready then ready = lease_min end
+local ready, soft, hard, fr = plan(bg)
+local _, _, other = plan(not bg)
+local hard_fg, hard_bg = hard, other
+if bg then hard_fg, hard_bg = other, hard end
+local out = {}
+for w = 1, nw do
+  out[#out + 1] = counts[w]
+  out[#out + 1] = fr[w]
+  out[#out + 1] = outside[w]
 end
 -- an expiring lease turns into a stamp in the past, which can free a slot early
 local wake = ready
@@ -283,7 +372,7 @@ if notify then notify_n = 1 end
 local lost_n = 0
 if lost then lost_n = 1 end
 local res = {now, granted, wake - now, soft, h, pause_until, probing_n, notify_n, lease_min,
-             late, epoch, seq, lost_n, nw}
+             late, epoch, seq, lost_n, nw, hard_fg, hard_bg}
 for j = 1, #out do res[#res + 1] = out[j] end
 if full then
   local all = redis.call('ZRANGEBYSCORE', stamps, '(' .. fmt(now - maxperiod), '+inf', 'WITHSCORES')

@@ -6,7 +6,8 @@ import asyncio
 from types import TracebackType
 from typing import Any, Final
 
-from .._scheduler import Scheduler
+from ..._errors import BudgetExhaustedError
+from .._scheduler import BudgetScheduler, Scheduler
 from ._errors import SchedulerUnavailableError
 from ._lane import Lane
 from ._wire import log
@@ -25,15 +26,23 @@ class RedisSlot:
         "_fallback",
         "_fallbacks",
         "_lane",
+        "_max_wait",
         "_priority",
         "_tokens",
         "granted_at",
         "released_at",
     )
 
-    def __init__(self, lane: Lane, priority: int, fallback: Scheduler | None) -> None:
+    def __init__(
+        self,
+        lane: Lane,
+        priority: int,
+        fallback: Scheduler | None,
+        max_wait: float | None = None,
+    ) -> None:
         self._lane = lane
         self._priority = priority
+        self._max_wait = max_wait
         self._fallback = fallback
         self._tokens: list[str] = []  # "" marks a block entered through the fallback
         self._fallbacks: list[Any] = []
@@ -45,6 +54,11 @@ class RedisSlot:
         loop = link.bound_loop()
         fallback = self._fallback
         shared = fallback is None or loop.time() >= link.down_until
+        if shared and self._max_wait is not None:
+            # Refused at once when the last-known state says no grant comes in time.
+            wait = self._lane.earliest(self._priority < 0)
+            if wait > self._max_wait:
+                raise BudgetExhaustedError(self._lane.call_type, wait, self._max_wait)
         if shared and await self._enter_shared(loop, fallback):
             return
         assert fallback is not None  # only a fallback lets the shared slot be skipped
@@ -68,7 +82,7 @@ class RedisSlot:
         """Wait for a grant from Redis; False if Redis is down and `fallback` can serve."""
         lane = self._lane
         try:
-            token, at = await lane.acquire(self._priority)
+            token, at = await lane.acquire(self._priority, self._max_wait)
         except SchedulerUnavailableError:
             if fallback is None:
                 raise
@@ -84,7 +98,11 @@ class RedisSlot:
 
     async def _enter_fallback(self, fallback: Scheduler) -> None:
         """Hold a slot of the local `fallback` scheduler instead of a shared one."""
-        cm = fallback.slot(self._lane.call_type, priority=self._priority)
+        call_type, max_wait = self._lane.call_type, self._max_wait
+        if max_wait is not None and isinstance(fallback, BudgetScheduler):
+            cm = fallback.slot(call_type, priority=self._priority, max_wait=max_wait)
+        else:
+            cm = fallback.slot(call_type, priority=self._priority)
         await cm.__aenter__()
         self._tokens.append("")
         self._fallbacks.append(cm)

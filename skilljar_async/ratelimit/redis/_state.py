@@ -11,12 +11,13 @@ from collections.abc import Sequence
 
 import attrs
 
+from .. import _share
 from .._limits import CallType, Window
 from .._log import SlidingLog
 from .._snapshot import LaneSnapshot, WindowSnapshot, window_snapshots
 from ._wire import Reply
 
-__all__ = ["State", "eta_at", "lane_snapshot"]
+__all__ = ["State", "eta_at", "lane_snapshot", "share_windows"]
 
 
 @attrs.frozen
@@ -30,6 +31,21 @@ class State:
     def now(self) -> float:
         """Redis server time of the step, seconds since the epoch."""
         return self.reply.now
+
+
+def share_windows(
+    windows: Sequence[Window], reply: Reply | None, reserve: float, background: bool
+) -> tuple[Window, ...]:
+    """The windows a class may use, as of `reply`: effective limits, less the reserve if
+    `background` (the `_share` rules, with the shared outside estimate)."""
+    outside = reply.outside if reply is not None and reply.outside else (0,) * len(windows)
+    out = []
+    for w, o in zip(windows, outside, strict=True):
+        limit = _share.effective_limit(w.limit, o)
+        if background:
+            limit = _share.background_limit(limit, reserve)
+        out.append(Window(limit, w.period))
+    return tuple(out)
 
 
 def eta_at(windows: Sequence[Window], reply: Reply, now: float, n: int) -> float:
@@ -56,9 +72,18 @@ def _next_free(windows: Sequence[Window], reply: Reply, now: float) -> float:
     return at
 
 
-def _replay(windows: Sequence[Window], stamps: Sequence[float], held: int) -> SlidingLog:
+def _replay(
+    windows: Sequence[Window],
+    stamps: Sequence[float],
+    held: int,
+    reserve: float = 0.0,
+    outside: Sequence[int] = (),
+) -> SlidingLog:
     """An in-memory log holding `held` slots after the calls stamped at `stamps`."""
-    log = SlidingLog(windows)
+    log = SlidingLog(windows, reserve)
+    for w, calls in enumerate(outside):
+        if calls:
+            log.set_outside(w, calls)
     for s in stamps:
         log.held += 1  # a release stamps a held slot, so hold one first
         log.release(s)
@@ -72,12 +97,13 @@ def lane_snapshot(
     reply: Reply | None,
     queued: int,
     now: float,
+    reserve: float = 0.0,
 ) -> LaneSnapshot:
     """One call type at server time `now`, from its last-known state (if any yet)."""
     if reply is None:
         return LaneSnapshot(
             call_type=call_type,
-            windows=window_snapshots(SlidingLog(windows), now),
+            windows=window_snapshots(SlidingLog(windows, reserve), now),
             held=0,
             queued=queued,
             probing=False,
@@ -85,7 +111,7 @@ def lane_snapshot(
         )
     return LaneSnapshot(
         call_type=call_type,
-        windows=_window_views(windows, reply, now),
+        windows=_window_views(windows, reply, now, reserve),
         held=reply.held,
         queued=queued,
         probing=reply.probing,
@@ -94,23 +120,28 @@ def lane_snapshot(
 
 
 def _window_views(
-    windows: Sequence[Window], reply: Reply, now: float
+    windows: Sequence[Window], reply: Reply, now: float, reserve: float
 ) -> tuple[WindowSnapshot, ...]:
     """Each window's use: exact from stamps after a fetch, else from the step's counts."""
+    outside = reply.outside or (0,) * len(windows)
     if reply.stamps is not None:
-        return window_snapshots(_replay(windows, reply.stamps, reply.held), now)
+        log = _replay(windows, reply.stamps, reply.held, reserve, outside)
+        return window_snapshots(log, now)
     return tuple(
-        _window(w, reply.held, count, free_at, now)
-        for w, (count, free_at) in zip(windows, reply.windows, strict=True)
+        _window(w, reply.held, count, free_at, now, o, reserve)
+        for w, (count, free_at), o in zip(windows, reply.windows, outside, strict=True)
     )
 
 
-def _window(w: Window, held: int, count: int, free_at: float, now: float) -> WindowSnapshot:
+def _window(
+    w: Window, held: int, count: int, free_at: float, now: float, outside: int, reserve: float
+) -> WindowSnapshot:
     """One window from its count of stamps in the window and when the next one leaves."""
     used = held + count
-    if used < w.limit:
+    effective = _share.effective_limit(w.limit, outside)
+    if used < effective:
         free_in = 0.0
-    elif w.limit <= held:
+    elif effective <= held:
         free_in = math.inf  # held slots alone fill it: free when one is released
     else:
         free_in = max(0.0, free_at - now)
@@ -118,6 +149,9 @@ def _window(w: Window, held: int, count: int, free_at: float, now: float) -> Win
         limit=w.limit,
         period=w.period,
         used=used,
-        remaining=max(0, w.limit - used),
+        remaining=max(0, effective - used),
         next_free_in=free_in,
+        outside=outside,
+        effective_limit=effective,
+        background_limit=_share.background_limit(effective, reserve),
     )

@@ -34,7 +34,7 @@ __all__ = [
 log = logging.getLogger("skilljar_async.ratelimit.redis")
 
 US: Final = 1_000_000  # the script counts time in integer microseconds
-_HEADER: Final = 14  # fixed fields before the per-window pairs in a step's reply
+_HEADER: Final = 16  # fixed fields before the per-window pairs in a step's reply
 _WINDOWS: Final = 13  # the header field holding the window count
 
 
@@ -57,6 +57,10 @@ class Reply:
     lost: bool  #: this step found the state lost (and paused the call type)
     windows: tuple[tuple[int, float], ...]  #: per window: stamps in it, when the next frees
     stamps: tuple[float, ...] | None  #: every stamp, oldest first (a full step only)
+    #: per window: the calls others are estimated to spend in it
+    outside: tuple[int, ...] = ()
+    #: the earliest a foreground / background grant can come, by stamps and pause alone
+    hard: tuple[float, float] = (0.0, 0.0)
 
 
 @attrs.frozen
@@ -116,9 +120,18 @@ def step_args(
     ops: Iterable[Op],
     renewals: Iterable[str] = (),
     seen: tuple[int, int] | None = None,
+    *,
+    reserve: float = 0.0,
+    background: bool = False,
+    successes: int = 0,
+    learned: Iterable[tuple[int, int]] = (),
 ) -> list[str | int]:
     """The ARGV of one step: ask for `want` grants, send `ops`, `releases` (token, stamp)
-    and `renewals`; `seen` is the epoch and sequence this process last saw, if recent."""
+    and `renewals`; `seen` is the epoch and sequence this process last saw, if recent.
+
+    `background` grants keep the `reserve`; `successes` since the last step decay the
+    outside estimate, `learned` (window, calls) pairs raise it.
+    """
     return [
         config,
         want,
@@ -128,6 +141,8 @@ def step_args(
         " ".join(f"{token} {1 if stamp else 0}" for token, stamp, _ in releases),
         " ".join(renewals),
         "" if seen is None else f"{seen[0]} {seen[1]}",
+        f"{float(reserve)!r} {1 if background else 0} {successes}",
+        " ".join(f"{w} {calls}" for w, calls in learned),
     ]
 
 
@@ -138,7 +153,7 @@ def decode_reply(raw: object) -> Reply | Mismatch:
         w = [int(x) for x in text[1:].split()]
         return Mismatch(tuple(Window(w[j], w[j + 1] / US) for j in range(0, len(w) - 1, 2)))
     v = [int(x) for x in text.split()]
-    end = _HEADER + 2 * v[_WINDOWS]
+    end = _HEADER + 3 * v[_WINDOWS]
     stamps = None
     if len(v) > end:  # a full step: the stamp count, then the stamps
         stamps = tuple(s / US for s in v[end + 1 : end + 1 + v[end]])
@@ -156,6 +171,8 @@ def decode_reply(raw: object) -> Reply | Mismatch:
         epoch=v[10],
         seq=v[11],
         lost=bool(v[12]),
-        windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, 2)),
+        windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, 3)),
         stamps=stamps,
+        outside=tuple(v[j + 2] for j in range(_HEADER, end, 3)),
+        hard=(v[_HEADER - 2] / US, v[_HEADER - 1] / US),
     )
