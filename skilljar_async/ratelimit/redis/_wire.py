@@ -82,6 +82,10 @@ def pause_op(seconds: float, *, probe: bool) -> Op:
     return ("P" if probe else "p", math.ceil(seconds * US))
 
 
+#: the version of the step's sharing rules (reserve, outside estimate); bump when they change.
+RULES = 2
+
+
 def limits_digest(windows: Sequence[Window], reserve: object = 0.0) -> str:
     """What every process of a budget must agree on for one call type, as 16 hex digits.
 
@@ -90,7 +94,9 @@ def limits_digest(windows: Sequence[Window], reserve: object = 0.0) -> str:
     if isinstance(reserve, int | float) and not isinstance(reserve, bool):
         reserve = float(reserve)
     text = " ".join(f"{w.limit}/{round(w.period * US)}" for w in windows)
-    return hashlib.sha256(f"{text}|{reserve!r}".encode()).hexdigest()[:16]
+    # RULES is part of the agreement: a process running older sharing rules (one that ignores
+    # the reserve or the shared estimate) is refused rather than over-granting beside us.
+    return hashlib.sha256(f"{text}|{reserve!r}|rules={RULES}".encode()).hexdigest()[:16]
 
 
 def encode_config(
