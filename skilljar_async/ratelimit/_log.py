@@ -22,7 +22,11 @@ calls are checked against the *effective* limit (the configured one minus the
 outside estimate) and background calls against their share of it (the reserve
 kept back); both are ``<= limit`` (see `_share`), so the sum never exceeds the
 configured limit either. A share that shrinks while slots are held (a 429
-raised the estimate) only delays grants until the sum is under it again.
+raised the estimate) only delays grants until the sum is under it again. While
+other slots are held, a grant is checked against the window's *proven* level
+as well (the most this side has had in the window when a call succeeded): above
+it calls go one at a time, another limit no larger than the first, so the same
+argument holds.
 
 Only the newest ``max(limit)`` stamps can ever matter (a window of limit L
 looks at most at its L-th newest stamp), so stamps live in a ring buffer that
@@ -33,6 +37,7 @@ calls made, and a huge limit costs nothing until it is used.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
 
 from . import _share
@@ -47,7 +52,9 @@ class SlidingLog:
     """Held slots and release stamps of one call type, with its windows' rules.
 
     `fg` and `bg` are the ``(limit, period)`` pairs foreground and background
-    grants are checked against; `windows` are the configured ones.
+    grants are checked against when nothing is held, `fg_busy` and `bg_busy`
+    while something is (capped at the proven level); `windows` are the
+    configured ones.
     """
 
     __slots__ = (
@@ -55,15 +62,19 @@ class SlidingLog:
         "_cap",
         "_head",
         "_max_period",
+        "_refused",
         "bg",
+        "bg_busy",
         "estimating",
         "fg",
+        "fg_busy",
         "held",
         "lowered",
         "min_bg",
         "min_limit",
         "outside",
         "patience",
+        "proven",
         "reserve",
         "successes",
         "windows",
@@ -78,9 +89,14 @@ class SlidingLog:
         #: many windows' worth of them lower it (see `_share`), and whether it was lowered
         self.outside = [0] * len(self.windows)
         self.successes = [0] * len(self.windows)
-        self.patience = [1] * len(self.windows)
+        self.patience = [_share.FIRST_PATIENCE] * len(self.windows)
         self.lowered = [False] * len(self.windows)
-        self.fg = self.bg = self.windows
+        #: per window: the most calls this side had in it when one succeeded (see `_share`)
+        self.proven = [limit for limit, _ in self.windows]
+        self.fg = self.bg = self.fg_busy = self.bg_busy = self.windows
+        #: when this side's 429s were reported, within the longest period: the
+        #: server did not count those calls, though their stamps stay (see `arrived`)
+        self._refused: deque[float] = deque()
         self.min_limit = self.min_bg = 2**62
         self.estimating = False  #: some window has an outside estimate (successes count)
         self._reshape()
@@ -96,10 +112,23 @@ class SlidingLog:
             for (limit, period), out in zip(self.windows, self.outside, strict=True)
         )
         self.bg = tuple((_share.background_limit(lim, self.reserve), p) for lim, p in self.fg)
-        self.estimating = any(self.outside)
+        proven = self.proven
+        for w, (limit, _) in enumerate(self.fg):
+            if proven[w] > limit:
+                proven[w] = limit
+        self.fg_busy = tuple(
+            (_share.busy_limit(lim, g), p) for (lim, p), g in zip(self.fg, proven, strict=True)
+        )
+        self.bg_busy = tuple(
+            (_share.busy_limit(lim, g), p) for (lim, p), g in zip(self.bg, proven, strict=True)
+        )
+        #: successes must be counted: an estimate to decay or a level to prove
+        self.estimating = any(self.outside) or any(
+            g < lim for g, (lim, _) in zip(proven, self.fg, strict=True)
+        )
         #: below this many held slots plus stamps every window surely has room
-        self.min_limit = min((limit for limit, _ in self.fg), default=2**62)
-        self.min_bg = min((limit for limit, _ in self.bg), default=2**62)
+        self.min_limit = min((limit for limit, _ in self.fg_busy), default=2**62)
+        self.min_bg = min((limit for limit, _ in self.bg_busy), default=2**62)
 
     def set_outside(self, w: int, calls: int) -> None:
         """Set window `w`'s outside estimate and restart its decay count."""
@@ -115,25 +144,62 @@ class SlidingLog:
         """
         if not self.windows:
             return True  # no limits known: nothing explains a 429, nothing to learn
-        used = self.used(now)
+        used = self.arrived(now)
+        self._refused.append(now)
         w = _share.blame(self.windows, used, self.outside, retry_after)
         if w < 0:
             return False
         self.patience[w] = _share.patience_after_429(self.patience[w], self.lowered[w])
         self.lowered[w] = False
-        self.set_outside(w, _share.learned(self.windows[w][0], used[w], self.outside[w]))
+        estimate = _share.learned(self.windows[w][0], used[w], self.held, self.outside[w])
+        self.set_outside(w, estimate)
         return True
 
-    def succeeded(self) -> bool:
-        """Count a success towards decaying the estimates; whether one was lowered."""
+    def succeeded(self, now: float) -> bool:
+        """Count a success at `now` (its slot released): whether any limit changed.
+
+        Successes decay the estimates of the windows this side fills, and raise
+        the proven levels (see `_share`).
+        """
         changed = False
-        for w, outside in enumerate(self.outside):
-            if outside:
+        proven = self.proven
+        for w, (limit, period) in enumerate(self.fg):
+            outside = self.outside[w]
+            if not outside and proven[w] >= limit:
+                continue
+            counted = self.in_window(now, period) - self._refused_in(now, period)
+            # background calls fill only their share: full enough is judged against it
+            if outside and _share.near_full(self.bg[w][0], self.held + counted):
                 self.successes[w] += 1
                 if _share.decay_due(self.windows[w][0], self.successes[w], self.patience[w]):
                     self._decay(w)
                     changed = True
+            level = _share.proven_after_success(limit, proven[w], counted)
+            if level > proven[w]:
+                proven[w] = level
+                changed = True
+        if changed:
+            self._reshape()
         return changed
+
+    def arrived(self, now: float) -> list[int]:
+        """Per window, this side's calls the server may have counted: `used` less the 429s."""
+        return [
+            self.held + self.in_window(now, period) - self._refused_in(now, period)
+            for _, period in self.windows
+        ]
+
+    def _refused_in(self, now: float, period: float) -> int:
+        refused = self._refused
+        horizon = now - self._max_period
+        while refused and refused[0] <= horizon:
+            refused.popleft()
+        n = 0
+        for at in reversed(refused):
+            if at + period <= now:
+                break
+            n += 1
+        return n
 
     def _decay(self, w: int) -> None:
         outside = _share.decayed(self.outside[w])
@@ -141,7 +207,7 @@ class SlidingLog:
             self.patience[w] = _share.patience_after_decay(self.patience[w], self.lowered[w])
             self.lowered[w] = True
         else:  # the other consumer is gone: start afresh
-            self.patience[w] = 1
+            self.patience[w] = _share.FIRST_PATIENCE
             self.lowered[w] = False
         self.set_outside(w, outside)
 
@@ -164,7 +230,11 @@ class SlidingLog:
         kept = len(buf)
         head = self._head
         held = self.held
-        for limit, period in self.bg if background else self.fg:
+        if held:
+            windows = self.bg_busy if background else self.fg_busy
+        else:
+            windows = self.bg if background else self.fg
+        for limit, period in windows:
             room = limit - held
             if room <= 0:
                 return _INF

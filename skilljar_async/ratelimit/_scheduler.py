@@ -211,8 +211,9 @@ class SlidingWindowScheduler:
         budget = self._budgets[call_type]
         if not budget.probe and not budget.log.estimating:
             return  # nothing to end or decay: the common case takes no lock
+        now = budget.now()  # outside the lock: it may make this loop's lane
         with budget.lock:
-            changed = budget.log.succeeded() or budget.probe
+            changed = budget.log.succeeded(now) or budget.probe
             budget.probe = False
         if changed:
             budget.wake()

@@ -17,36 +17,53 @@ How the limits combine, per window of configured limit ``L``:
   ``B = max(1, floor(E * (1 - reserve)))``. The reserve is a share of what this
   side may use, so it stays meaningful when others spend part of the window.
 
-The estimator. A 429 proves outside usage in the window that caused it: the
-server held ``L`` calls, of which this side can account for at most ``used -
-1`` (``used`` counts held slots plus stamps in the window, the throttled call
-included), so others spent at least ``L - used + 1``. When that is no more than
-the estimate already has, known usage explains the 429 (*expected*). When every
-window shows more room than that (*unexpected*), the 429 is blamed on one window
-(`blame`): among the windows whose period is at least ``retry_after`` (the
-server's wait can only be as long as the window that is full, give or take a
-second of rounding), the one with the
-least room left relative to its limit. Its estimate rises to the proof, and at
-least far enough to cut this side's effective limit by a fifth (`learned`): the
-proof only counts what the other consumer got in so far, which is little while
-this side holds most of the window, so learning from proofs alone would cost a
-429 for every call the other side squeezes in (TCP's multiplicative decrease,
-for the same reason).
+The estimator. A 429 proves outside usage in the window that caused it. The
+server held ``L`` calls; this side accounts for at most ``used - 1`` of them,
+where ``used`` counts held slots plus stamps in the window, the throttled call
+included, but not calls the server refused with a 429 earlier (it did not count
+them; `SlidingLog.arrived`). So others spent at least the *proof* ``L - used +
+1``, and at most ``held`` more, since this side's calls still in flight may not
+have arrived. When some window's estimate already covers its proof, known usage
+explains the 429 (*expected*). Otherwise (*unexpected*) the 429 is blamed on one
+window (`blame`): among the windows whose period is at least ``retry_after``
+(the server's wait can only be as long as the window that is full, give or
+take a second of rounding), the one whose proof is smallest against its limit,
+so a wrong guess asks the least of the wrong window. Its estimate rises to the
+upper end of what the 429 allows plus a margin of 5% (at least 1 call) for the
+other side's own jitter (`learned`). A window's first estimate is also at least
+a fifth of its limit: until then this side held most of the window, so the
+other consumer may have got much less than it asks for (TCP's multiplicative
+decrease, for the same reason).
+
+Probing above the proven level. Each window keeps a *proven* level ``G``: the
+most calls of this side the server had counted in the window (stamps of
+finished calls, less refused ones) when one of them succeeded, never above
+``E``. Up to ``G`` calls are granted as usual; above it, only while nothing
+else is in flight (`busy_limit`). A lowered estimate that turns out too low
+therefore costs one 429, not one per call in flight, and the proof that 429
+brings is exact. A fresh estimate sets ``G = E``.
 
 Decay. An estimate is only evidence of the past, and without rate-limit headers
 the only way to see that the other consumer slowed down or left is to use more
-and watch. After ``patience * L`` successful calls since the estimate last
-changed (no 429 blamed on the window meanwhile), the estimate is halved
-(`decayed`). If the next 429 blamed on the window comes before another such
-run, the other consumer is still there and the patience doubles (up to 4
-windows' worth of calls: `patience_after_429`); if the lowered estimate survives
-a whole run, the patience is back to 1 (`patience_after_decay`). So a steady
-consumer costs one short burst of 429s (the calls in flight) every 4 windows'
-worth of calls, well under one per 100 calls, and a vanished one stops costing
-throughput a few windows of use after its last sign (at most 4 windows' worth
-of calls before the first halving, then one window's worth per halving).
-Successes only count while this side uses the budget: an idle side learns
-nothing and forgets nothing.
+and watch. A success counts towards lowering a window's estimate only while
+this side fills that window (`near_full`: within a tenth of its background
+share), since a success in a half-empty window says nothing about others.
+After ``patience * max(L, PROBE_EVERY)`` such successes since the estimate last
+changed, the estimate is halved (`decayed`), which opens the probing zone
+between ``G`` and the new ``E``. If the next 429 blamed on the window comes
+before another such run, the other consumer is still there and the patience
+doubles (it starts at 2 and grows to 4: `patience_after_429`); if the lowered
+estimate survives a whole run, the patience is back to 1
+(`patience_after_decay`). A failed probe costs one 429, so a steady consumer
+costs each window at most one 429 per ``2 * PROBE_EVERY`` of this side's calls
+at first and one per ``4 * PROBE_EVERY`` once the patience has grown, and a
+vanished one stops costing throughput after a few runs of a full window (one
+run of ``4 * max(L, PROBE_EVERY)`` successes at worst, then one run of ``max(L,
+PROBE_EVERY)`` per halving). An idle side, or a window another one keeps
+half-empty, learns nothing and forgets nothing.
+
+The floor. Whatever the estimate, this side keeps ``F = max(1, ceil(L / 10))``
+calls per window, so a wrong estimate can slow it down, never stop it.
 """
 
 from __future__ import annotations
@@ -55,22 +72,31 @@ import math
 from collections.abc import Sequence
 
 __all__ = [
+    "FIRST_PATIENCE",
     "background_limit",
     "blame",
+    "busy_limit",
     "decay_due",
     "decayed",
     "effective_limit",
     "floor_limit",
     "learned",
+    "near_full",
     "patience_after_429",
     "patience_after_decay",
+    "proven_after_success",
 ]
 
 #: the share of a window the outside estimate can never take from this side
 FLOOR_FRACTION = 0.1
-#: after an unexpected 429 this side keeps at most this share of its effective limit
+#: a window's first estimate leaves this side at most this share of its limit
 BACKOFF = 0.8
-#: the most windows' worth of successes an estimate waits before it is lowered again
+#: the margin a learned estimate adds to its proof, for the other side's jitter
+MARGIN = 0.05
+#: a window's estimate is lowered at most once per this many successes x patience
+PROBE_EVERY = 100
+#: the patience of a fresh estimate, and the most it grows to
+FIRST_PATIENCE = 2
 MAX_PATIENCE = 4
 
 
@@ -90,15 +116,30 @@ def background_limit(limit: int, reserve: float) -> int:
     return max(1, math.floor(limit * (1.0 - reserve) + 1e-9))
 
 
-def learned(limit: int, used: int, outside: int) -> int:
+def busy_limit(limit: int, proven: int) -> int:
+    """What a grant may bring a window to while another call is in flight: the proven level."""
+    return min(limit, proven)
+
+
+def proven_after_success(effective: int, proven: int, stamps: int) -> int:
+    """The proven level once a call succeeded with `stamps` finished calls in the window."""
+    return min(effective, max(proven, stamps))
+
+
+def learned(limit: int, used: int, held: int, outside: int) -> int:
     """The estimate after an unexpected 429 blamed on a window this side has `used` of.
 
-    At least the outside usage the 429 proves (``limit - used + 1``, the 429
-    counted in `used`) and at least a fifth of this side's effective limit more,
-    capped so that the floor stays this side's.
+    The server was full: others spent at least the proof ``limit - used + 1``
+    (the 429 counted in `used`), and at most `held` more, for the calls of this
+    side still in flight may not have arrived yet. The estimate takes that upper
+    end plus the margin, and a first estimate at least a fifth of the limit.
+    Capped so that the floor stays this side's.
     """
-    cut = limit - math.floor(effective_limit(limit, outside) * BACKOFF)
-    return min(max(outside, limit - used + 1, cut), limit - floor_limit(limit))
+    most = limit - used + 1 + held
+    value = most + max(1, math.ceil(most * MARGIN))
+    if not outside:
+        value = max(value, limit - math.floor(limit * BACKOFF))
+    return min(max(outside, value), limit - floor_limit(limit))
 
 
 def blame(
@@ -110,25 +151,37 @@ def blame(
     """The window a 429 is blamed on, or -1 when known usage explains it (expected).
 
     A window explains the 429 when the outside usage it proves is no more than
-    its estimate.
+    its estimate. Otherwise the blame goes to the window whose proof is the
+    smallest share of its limit, among those long enough for `retry_after`.
     """
     best, best_room = -1, math.inf
     for w, (limit, period) in enumerate(windows):
-        if limit - used[w] + 1 <= outside[w]:
+        proof = limit - used[w] + 1
+        if proof <= outside[w]:
             return -1
         if retry_after is not None and period < retry_after - 1.0:
             continue  # the server would not wait longer than this window lasts
-        room = (limit - used[w]) / limit
+        room = proof / limit
         if room < best_room:
             best, best_room = w, room
-    if best < 0:  # no window is long enough for retry_after: trust the room alone
+    if best < 0:  # no window is long enough for retry_after: trust the proofs alone
         return blame(windows, used, outside, None)
     return best
 
 
+def near_full(share: int, used: int) -> bool:
+    """Whether a window this side has `used` of is full enough for a success to say anything.
+
+    Within a tenth of `share` (at least 1 call), the most this side's
+    background calls may use: a success far below it proves nothing about what
+    others spend, so it does not decay the estimate.
+    """
+    return used >= share - max(1, math.ceil(share * FLOOR_FRACTION))
+
+
 def decay_due(limit: int, successes: int, patience: int) -> bool:
     """Whether `successes` in a row are enough to lower the estimate of a window of `limit`."""
-    return successes >= limit * patience
+    return successes >= max(limit, PROBE_EVERY) * patience
 
 
 def decayed(outside: int) -> int:
