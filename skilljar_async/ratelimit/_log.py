@@ -151,8 +151,8 @@ class SlidingLog:
             return False
         self.patience[w] = _share.patience_after_429(self.patience[w], self.lowered[w])
         self.lowered[w] = False
-        estimate = _share.learned(self.windows[w][0], used[w], self.held, self.outside[w])
-        self.set_outside(w, estimate)
+        self.proven[w] = _share.proven_after_429(self.proven[w], used[w], self.held)
+        self.set_outside(w, _share.learned(self.windows[w][0], used[w], self.outside[w]))
         return True
 
     def succeeded(self, now: float) -> bool:
@@ -171,7 +171,9 @@ class SlidingLog:
             # background calls fill only their share: full enough is judged against it
             if outside and _share.near_full(self.bg[w][0], self.held + counted):
                 self.successes[w] += 1
-                if _share.decay_due(self.windows[w][0], self.successes[w], self.patience[w]):
+                if _share.decay_due(
+                    self.windows[w][0], self.successes[w], self.patience[w]
+                ) and self._settled(w):
                     self._decay(w)
                     changed = True
             level = _share.proven_after_success(limit, proven[w], counted)
@@ -181,6 +183,13 @@ class SlidingLog:
         if changed:
             self._reshape()
         return changed
+
+    def _settled(self, w: int) -> bool:
+        """Whether no other window is probing a lowered estimate: one probes at a time."""
+        proven, lowered = self.proven, self.lowered
+        return not any(
+            lowered[v] and proven[v] < limit for v, (limit, _) in enumerate(self.fg) if v != w
+        )
 
     def arrived(self, now: float) -> list[int]:
         """Per window, this side's calls the server may have counted: `used` less the 429s."""

@@ -22,26 +22,28 @@ server held ``L`` calls; this side accounts for at most ``used - 1`` of them,
 where ``used`` counts held slots plus stamps in the window, the throttled call
 included, but not calls the server refused with a 429 earlier (it did not count
 them; `SlidingLog.arrived`). So others spent at least the *proof* ``L - used +
-1``, and at most ``held`` more, since this side's calls still in flight may not
-have arrived. When some window's estimate already covers its proof, known usage
-explains the 429 (*expected*). Otherwise (*unexpected*) the 429 is blamed on one
-window (`blame`): among the windows whose period is at least ``retry_after``
-(the server's wait can only be as long as the window that is full, give or
-take a second of rounding), the one whose proof is smallest against its limit,
-so a wrong guess asks the least of the wrong window. Its estimate rises to the
-upper end of what the 429 allows plus a margin of 5% (at least 1 call) for the
-other side's own jitter (`learned`). A window's first estimate is also at least
-a fifth of its limit: until then this side held most of the window, so the
-other consumer may have got much less than it asks for (TCP's multiplicative
-decrease, for the same reason).
+1``. When some window's estimate already covers its proof, known usage explains
+the 429 (*expected*). Otherwise (*unexpected*) the 429 is blamed on one window
+(`blame`): among the windows whose period is at least ``retry_after`` (the
+server's wait can only be as long as the window that is full, give or take a
+second of rounding), the one whose proof is smallest against its limit, so a
+wrong guess asks the least of the wrong window. Its estimate rises to the proof
+plus a margin of 5% (at least 1 call) for the other side's own jitter
+(`learned`). A window's first estimate is also at least a fifth of its limit:
+until then this side held most of the window, so the other consumer may have
+got much less than it asks for (TCP's multiplicative decrease, for the same
+reason).
 
-Probing above the proven level. Each window keeps a *proven* level ``G``: the
-most calls of this side the server had counted in the window (stamps of
-finished calls, less refused ones) when one of them succeeded, never above
-``E``. Up to ``G`` calls are granted as usual; above it, only while nothing
-else is in flight (`busy_limit`). A lowered estimate that turns out too low
-therefore costs one 429, not one per call in flight, and the proof that 429
-brings is exact. A fresh estimate sets ``G = E``.
+Probing above the proven level. Each window keeps a *proven* level ``G``,
+never above ``E``: up to ``G`` calls are granted as usual; above it, only while
+nothing else is in flight (`busy_limit`). A success raises ``G`` to the calls
+of this side the server has counted in the window (stamps of finished calls,
+less refused ones: `proven_after_success`). A 429 lowers the blamed window's
+``G`` to the calls known to have counted (`proven_after_429`): calls in flight
+may have arrived after the throttled one, so its proof may be short by as many,
+and the level above is probed again. A lowered estimate that turns out too low
+therefore costs one 429, not one per call in flight, and a probe's proof is
+exact.
 
 Decay. An estimate is only evidence of the past, and without rate-limit headers
 the only way to see that the other consumer slowed down or left is to use more
@@ -84,6 +86,7 @@ __all__ = [
     "near_full",
     "patience_after_429",
     "patience_after_decay",
+    "proven_after_429",
     "proven_after_success",
 ]
 
@@ -97,7 +100,7 @@ MARGIN = 0.05
 PROBE_EVERY = 100
 #: the patience of a fresh estimate, and the most it grows to
 FIRST_PATIENCE = 2
-MAX_PATIENCE = 4
+MAX_PATIENCE = 8
 
 
 def floor_limit(limit: int) -> int:
@@ -126,20 +129,28 @@ def proven_after_success(effective: int, proven: int, stamps: int) -> int:
     return min(effective, max(proven, stamps))
 
 
-def learned(limit: int, used: int, held: int, outside: int) -> int:
+def learned(limit: int, used: int, outside: int) -> int:
     """The estimate after an unexpected 429 blamed on a window this side has `used` of.
 
-    The server was full: others spent at least the proof ``limit - used + 1``
-    (the 429 counted in `used`), and at most `held` more, for the calls of this
-    side still in flight may not have arrived yet. The estimate takes that upper
-    end plus the margin, and a first estimate at least a fifth of the limit.
-    Capped so that the floor stays this side's.
+    The proof (``limit - used + 1``, the 429 counted in `used`) plus the
+    margin, and a first estimate at least a fifth of the limit. Capped so that
+    the floor stays this side's.
     """
-    most = limit - used + 1 + held
-    value = most + max(1, math.ceil(most * MARGIN))
+    proof = limit - used + 1
+    value = proof + max(1, math.ceil(proof * MARGIN))
     if not outside:
         value = max(value, limit - math.floor(limit * BACKOFF))
     return min(max(outside, value), limit - floor_limit(limit))
+
+
+def proven_after_429(proven: int, used: int, held: int) -> int:
+    """The proven level of the window a 429 was blamed on: at most the calls known to count.
+
+    Those are this side's finished calls in the window (`used` less the `held`
+    ones and the throttled call): calls still in flight may have arrived after
+    it, so the proof counted them too early and the level above is probed again.
+    """
+    return max(0, min(proven, used - held - 1))
 
 
 def blame(

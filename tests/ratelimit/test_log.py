@@ -148,40 +148,107 @@ def test_eta_of_background_calls_uses_their_share() -> None:
     assert log.eta(0.0, 10) == 0.0
 
 
-def test_unexpected_429_lowers_the_effective_limit() -> None:
-    """A 429 with room left proves outside usage; the limit shrinks by it."""
-    log = SlidingLog([Window(10, 1.0)], reserve=0.5)
-    for t in (0.1, 0.2, 0.3):
+def fill(log: SlidingLog, n: int, at: float) -> None:
+    """`n` calls granted and released at `at`."""
+    for _ in range(n):
         log.acquire()
-        log.release(t)
-    assert log.throttled(0.3) is True  # 3 used of 10: others spent at least 8
-    assert log.outside == [8]
-    assert log.fg == ((2, 1.0),)  # 10 - 8
-    assert log.bg == ((1, 1.0),)
+        log.release(at)
+
+
+def test_unexpected_429_lowers_the_effective_limit() -> None:
+    """A 429 with room left proves outside usage; the limit shrinks by it and a margin."""
+    log = SlidingLog([Window(100, 1.0)], reserve=0.5)
+    fill(log, 60, 0.3)
+    assert log.throttled(0.3) is True  # 60 used of 100: others spent at least 41
+    assert log.outside == [44]  # + 5%
+    assert log.fg == ((56, 1.0),)
+    assert log.bg == ((28, 1.0),)
     assert log.throttled(0.3) is False  # the estimate now explains it
 
 
 def test_unexpected_429_cuts_at_least_a_fifth() -> None:
-    """A 429 that proves little still cuts the effective limit from 100 to 80."""
+    """A first 429 that proves little still cuts the effective limit from 100 to 80."""
     log = SlidingLog([Window(100, 1.0)])
-    for t in range(95):
-        log.acquire()
-        log.release(t / 100)
+    fill(log, 95, 0.5)
     assert log.throttled(0.95) is True  # proves 6, the cut takes 20
     assert log.outside == [20]
     assert log.fg == ((80, 1.0),)
 
 
-def test_estimate_decays_after_a_window_of_successes() -> None:
-    """After `limit` successes with no 429 the estimate halves, then halves again."""
-    log = SlidingLog([Window(10, 1.0)])
-    log.set_outside(0, 8)
-    assert [log.succeeded() for _ in range(10)] == [False] * 9 + [True]
+def test_calls_in_flight_are_probed_again_after_a_429() -> None:
+    """Held calls may have arrived after the throttled one: above the finished ones, one by one."""
+    log = SlidingLog([Window(100, 10.0)])
+    fill(log, 65, 0.0)
+    for _ in range(5):
+        log.acquire()
+    assert log.throttled(1.0) is True  # proves 100 - 70 + 1 = 31, + 2
+    assert (log.outside, log.fg, log.proven) == ([33], ((67, 10.0),), [64])
+
+
+def test_refused_calls_do_not_count_as_this_sides_usage() -> None:
+    """After a burst of 429s the proof reaches the truth: the server never counted them."""
+    log = SlidingLog([Window(100, 10.0)])
+    fill(log, 70, 0.0)  # accepted; others hold the other 30
+    fill(log, 5, 1.0)  # a burst the server refused
+    unexpected = [log.throttled(1.0) for _ in range(5)]
+    assert unexpected == [True, False, False, True, False]
+    assert log.outside == [31]  # proves 30 once the refusals are known, + 1
+    assert log.used(1.0) == [75]  # the window itself still counts every stamp
+
+
+def test_estimate_decays_after_runs_of_successes_in_a_full_window() -> None:
+    """After 100 x patience successes with the window full, the estimate halves."""
+    log = SlidingLog([Window(10, 100.0)])
+    log.set_outside(0, 8)  # effective limit 2
+    fill(log, 2, 0.0)
+    assert [log.succeeded(1.0) for _ in range(200)] == [False] * 199 + [True]
     assert log.outside == [4]
-    for _ in range(10):
-        log.succeeded()
-    assert log.outside == [2]
-    assert log.fg == ((8, 1.0),)
+    assert (log.fg, log.fg_busy) == (((6, 100.0),), ((2, 100.0),))  # proven: still 2
+
+
+def test_successes_in_a_half_empty_window_do_not_decay() -> None:
+    """A success far below the limit says nothing about others: the estimate stays."""
+    log = SlidingLog([Window(100, 100.0)])
+    log.set_outside(0, 50)
+    fill(log, 10, 0.0)
+    for _ in range(1000):
+        log.succeeded(1.0)
+    assert log.outside == [50]
+    fill(log, 35, 0.5)  # 45 of 50: within a tenth
+    for _ in range(200):
+        log.succeeded(1.0)
+    assert log.outside == [25]
+
+
+def test_above_the_proven_level_calls_go_one_at_a_time() -> None:
+    """A lowered estimate is probed by one call at a time; each success proves one more."""
+    log = SlidingLog([Window(10, 100.0)])
+    log.set_outside(0, 8)
+    fill(log, 2, 0.0)
+    for _ in range(200):
+        log.succeeded(1.0)  # 8 -> 4: effective limit 6, proven 2
+    assert log.ready_at(1.0) == 1.0  # nothing held: one may go
+    log.acquire()
+    assert log.ready_at(1.0) == 100.0  # a second waits for the release (or a stamp to expire)
+    log.release(1.5)
+    assert log.succeeded(1.5) is True
+    assert log.proven == [3]
+    assert log.ready_at(1.5) == 1.5
+
+
+def test_a_failed_probe_costs_one_429_and_learns_the_exact_proof() -> None:
+    """The 429 a probe meets proves exactly what others spend; the patience doubles."""
+    log = SlidingLog([Window(10, 100.0)])
+    log.set_outside(0, 8)
+    fill(log, 2, 0.0)
+    for _ in range(200):
+        log.succeeded(1.0)
+    for at in (2.0, 3.0):
+        fill(log, 1, at)
+        log.succeeded(at)
+    fill(log, 1, 4.0)
+    assert log.throttled(4.0) is True  # 4 accepted, the 5th refused: others spend 6
+    assert (log.outside, log.patience, log.proven) == ([7], [4], [3])  # 6 + 1; E = 3
 
 
 def test_throttled_with_no_limits_is_unexpected() -> None:
@@ -189,28 +256,37 @@ def test_throttled_with_no_limits_is_unexpected() -> None:
     assert SlidingLog([]).throttled(0.0) is True
 
 
-def test_a_429_right_after_lowering_makes_the_next_lowering_wait_longer() -> None:
-    """Lowered, then throttled again: twice as many successes before the next halving."""
-    log = SlidingLog([Window(10, 100.0)])
-    log.set_outside(0, 8)
-    for _ in range(10):
-        log.succeeded()
-    assert log.outside == [4]
-    for t in range(5):
-        log.acquire()
-        log.release(float(t))
-    assert log.throttled(5.0) is True  # 5 used: proves 6 > 4, and the cut gives 6 too
-    assert (log.outside, log.patience) == ([6], [2])
-    assert [log.succeeded() for _ in range(20)] == [False] * 19 + [True]
-    assert log.outside == [3]
-
-
 def test_estimate_reaching_zero_starts_afresh() -> None:
-    """Decayed to 0, the estimate stops counting and its patience is back to 1."""
-    log = SlidingLog([Window(10, 1.0)])
+    """Decayed to 0, the estimate stops counting and its patience is back to the start."""
+    log = SlidingLog([Window(10, 100.0)])
     log.set_outside(0, 1)
     log.patience[0] = 4
-    for _ in range(40):
-        log.succeeded()
-    assert (log.outside, log.patience, log.lowered) == ([0], [1], [False])
-    assert log.succeeded() is False
+    fill(log, 9, 0.0)
+    for _ in range(400):
+        log.succeeded(1.0)
+    assert (log.outside, log.patience, log.lowered) == ([0], [2], [False])
+    fill(log, 1, 1.0)
+    assert log.succeeded(1.0) is True  # proves the whole limit
+    assert log.succeeded(1.0) is False
+
+
+def test_one_window_probes_at_a_time() -> None:
+    """While one window probes a lowered estimate, another's estimate waits to be lowered."""
+    log = SlidingLog([Window(10, 1.0), Window(100, 100.0)])
+    log.set_outside(0, 4)  # effective 6
+    log.set_outside(1, 40)  # effective 60
+    fill(log, 54, 0.0)
+    fill(log, 6, 2.0)  # at 2.5: 6 in the short window, 60 in the long one
+    for _ in range(200):
+        log.succeeded(2.5)  # both full enough: the first window to come due is lowered
+    assert log.outside == [2, 40]
+    assert (log.lowered, log.proven) == ([True, False], [6, 60])
+    for _ in range(400):
+        log.succeeded(2.5)  # the first probes (its zone 6..8 unproven): the second waits
+    assert log.outside[1] == 40
+    fill(log, 2, 2.6)
+    log.succeeded(2.6)  # 8 of 8 proven: the probe held
+    assert log.proven == [8, 60]
+    for _ in range(200):
+        log.succeeded(2.6)
+    assert log.outside[1] == 20

@@ -12,9 +12,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import functools
+import math
 from dataclasses import dataclass, field
 
-from skilljar_async.ratelimit import CallType, RateLimits, SlidingWindowScheduler, Window
+import pytest
+
+from skilljar_async.ratelimit import (
+    CallType,
+    RateLimits,
+    SlidingLog,
+    SlidingWindowScheduler,
+    Window,
+)
 
 from .test_properties import run_virtual
 
@@ -135,3 +144,102 @@ def test_estimate_decays_after_the_outside_consumer_vanishes() -> None:
     assert run.estimate_at_end <= 12
     last = int(END // WINDOW.period) - 1
     assert run.minutes[last].ours >= 0.9 * 540
+
+
+# -- two windows: a short one and a long one the other side fills --------------------------
+
+SHORT, LONG = Window(20, 1.0), Window(100, 10.0)
+LATENCY = 0.015  # seconds to the server and back, each half one way
+
+
+class TwoWindowServer:
+    """Accepts a call while both windows have room; a 429 says the seconds to wait, rounded up."""
+
+    def __init__(self) -> None:
+        self.accepted: collections.deque[float] = collections.deque()
+
+    def hit(self, t: float) -> int | None:
+        accepted = self.accepted
+        while accepted and accepted[0] <= t - LONG.period:
+            accepted.popleft()
+        wait = 0.0
+        for w in (SHORT, LONG):
+            inside = [a for a in accepted if a > t - w.period]
+            if len(inside) >= w.limit:
+                wait = max(wait, inside[len(inside) - w.limit] + w.period - t)
+        if wait:
+            return max(1, math.ceil(wait - 1e-9))
+        accepted.append(t)
+        return None
+
+
+@dataclass
+class Job:
+    makespan: float = 0.0
+    calls: list[tuple[float, bool]] = field(default_factory=list)  # (time from start, throttled)
+
+    def rate_after(self, start: float) -> float:
+        """Our 429s per 100 of our calls from `start` on."""
+        later = [throttled for t, throttled in self.calls if t >= start]
+        return 100 * sum(later) / len(later)
+
+
+@functools.cache
+def two_windows(items: int, *, polite: bool) -> Job:
+    """A 32-worker job beside another integration steadily spending 30% of the long window."""
+    job = Job()
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        s = SlidingWindowScheduler(RateLimits(read=(SHORT, LONG), modify=(), remove=()))
+        server = TwoWindowServer()
+        done = asyncio.Event()
+
+        async def outside() -> None:
+            while not done.is_set():
+                retry_after = server.hit(loop.time())
+                if retry_after is not None and polite:
+                    await asyncio.sleep(retry_after)
+                    continue
+                await asyncio.sleep(1 / 3)
+
+        consumer = asyncio.create_task(outside())
+        await asyncio.sleep(LONG.period)  # steady: 30 of every long window are the other's
+        start = loop.time()
+        left = [items]
+
+        async def worker() -> None:
+            while left[0] > 0:
+                left[0] -= 1
+                while True:
+                    async with s.slot(READ):
+                        await asyncio.sleep(LATENCY / 2)
+                        t = loop.time()
+                        retry_after = server.hit(t)
+                        await asyncio.sleep(LATENCY / 2)
+                    job.calls.append((t - start, retry_after is not None))
+                    if retry_after is None:
+                        s.succeeded(READ)
+                        break
+                    s.throttled(READ, retry_after)
+                    s.pause(READ, retry_after, probe=True)
+
+        await asyncio.gather(*(worker() for _ in range(32)))
+        job.makespan = loop.time() - start
+        done.set()
+        await consumer
+
+    run_virtual(main)
+    return job
+
+
+@pytest.mark.parametrize("polite", [True, False], ids=["polite", "steady"])
+@pytest.mark.parametrize("items", [270, 1500])
+def test_a_steady_consumer_of_the_long_window_costs_under_one_429_per_100(
+    items: int, polite: bool
+) -> None:
+    """After the first long window, <= 1 x 429 per 100 calls; the job within 1.15x the rest."""
+    job = two_windows(items, polite=polite)
+    assert job.rate_after(LONG.period) <= 1.0
+    left_over = SlidingLog((Window(17, 1.0), Window(70, 10.0))).eta(0.0, items)
+    assert job.makespan <= 1.15 * left_over
