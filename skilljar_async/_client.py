@@ -268,8 +268,10 @@ class SkilljarClient:
             else organization_hash(organization, self.base_url)
         )
         # A BudgetScheduler fails fast and learns from 429s; the shared one always is.
-        self._learns = scheduler is None or isinstance(scheduler, BudgetScheduler)
-        if not self._learns and max_queue_wait is not None:
+        self._learner: BudgetScheduler | None = (
+            scheduler if isinstance(scheduler, BudgetScheduler) else None
+        )
+        if scheduler is not None and self._learner is None and max_queue_wait is not None:
             raise ValueError(
                 f"max_queue_wait needs a scheduler that can fail fast; {scheduler!r} cannot"
             )
@@ -323,7 +325,8 @@ class SkilljarClient:
     def scheduler(self) -> Scheduler:
         """The rate scheduler this client's requests go through."""
         if self._scheduler is None:
-            self._scheduler = _shared_scheduler(self, self._key_hash, self._rate_limits)
+            shared = _shared_scheduler(self, self._key_hash, self._rate_limits)
+            self._scheduler = self._learner = shared
         return self._scheduler
 
     async def request(
@@ -444,13 +447,14 @@ class SkilljarClient:
     ) -> Any:
         """Attempts until a result or an error, each one holding a scheduler slot."""
         scheduler = self._scheduler or self.scheduler
+        learner = self._learner  # the scheduler, when it fails fast and learns from 429s
         max_wait = request_max_queue_wait.get()
         if max_wait is None:
             max_wait = self.max_queue_wait
-        if max_wait is None or max_wait == math.inf or not self._learns:
+        if max_wait is None or max_wait == math.inf or learner is None:
             slot = scheduler.slot(call_type, priority=priority)
         else:
-            slot = scheduler.slot(call_type, priority=priority, max_wait=max_wait)  # type: ignore[call-arg]
+            slot = learner.slot(call_type, priority=priority, max_wait=max_wait)
         handle = self._transport.handle
         stats = self.stats
         failures: _Failures | None = None  # made at the first failure, if any
@@ -482,8 +486,8 @@ class SkilljarClient:
                 failures = failures or _Failures(self, request, idempotent, call_type, watch)
                 await failures.after_failure(response, attempts)
             elif response.status < 300:
-                if self._learns:  # ends probing and lets the outside estimate decay
-                    scheduler.succeeded(call_type)  # type: ignore[attr-defined]
+                if learner is not None:  # ends probing and lets the outside estimate decay
+                    learner.succeeded(call_type)
                 # Any success ends probing, whichever call saw the 429.
                 elif (failures is not None and failures.throttles) or scheduler.probing(call_type):
                     scheduler.recover(call_type)
@@ -575,8 +579,10 @@ class _Failures:
         retry_after = parse_retry_after(response.header("Retry-After"), now=time.time())
         if status == 429:
             # The slot is released: the scheduler counts the call exactly once.
-            if client._learns:
-                unexpected = scheduler.throttled(call_type, retry_after)  # type: ignore[attr-defined]
+            learner = client._learner
+            unexpected: bool | None
+            if learner is not None:
+                unexpected = learner.throttled(call_type, retry_after)
             else:
                 unexpected = _observe.unexpected_by_snapshot(scheduler, call_type, retry_after)
             if unexpected is False:

@@ -374,3 +374,69 @@ def test_log_eta_within_a_share_matches_brute_force(
     expected = brute_eta([t * UNIT for t in stamps], held, shares, now, n, now)
     got = log.eta(now, n, background=background)
     assert math.isclose(got, expected, rel_tol=0.0, abs_tol=1e-9), (got, expected)
+
+
+# -- learning what others spend: the log under any sequence of events ------------------------
+
+event_st = st.one_of(
+    st.tuples(st.just("grant"), st.booleans()),  # background or not
+    st.tuples(st.just("release"), st.booleans()),  # stamped or not
+    st.tuples(st.just("throttled"), st.sampled_from((None, 1.0, 2.0, 60.0))),
+    st.tuples(st.just("succeeded"), st.integers(1, 300)),  # that many successes
+)
+
+
+learning_windows_st = st.lists(
+    st.builds(
+        Window,
+        limit=st.sampled_from((1, 3, 6, 20, 50, 120)),
+        period=st.integers(1, 16).map(lambda u: u * UNIT),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@PROPERTY
+@given(
+    windows=learning_windows_st,
+    reserve=st.sampled_from(RESERVES),
+    events=st.lists(st.tuples(st.integers(0, 8), event_st), max_size=150),
+)
+def test_learning_never_exceeds_a_window_and_probes_one_call_at_a_time(
+    windows: tuple[Window, ...], reserve: float, events: list[tuple[int, tuple[str, object]]]
+) -> None:
+    """Whatever 429s and successes say: no grant takes a window past its limit or share, the
+    estimate stays between 0 and the limit less the floor, and while another call is in
+    flight no grant goes above the proven level."""
+    log = SlidingLog(windows, reserve)
+    now = 0.0
+    for step, (kind, arg) in events:
+        now += step * UNIT
+        if kind == "grant":
+            background = bool(arg)
+            if log.ready_at(now, background) > now:
+                continue
+            was_held = log.held
+            log.acquire()
+            used = log.used(now)
+            shares = log.bg if background else log.fg
+            for w, (limit, _) in enumerate(windows_limits(windows)):
+                assert used[w] <= shares[w][0] <= limit
+                if was_held:
+                    assert used[w] <= log.proven[w]
+        elif kind == "release":
+            if log.held:
+                log.release(now, stamp=bool(arg))
+        elif kind == "throttled":
+            log.throttled(now, arg if isinstance(arg, float) else None)
+        else:
+            for _ in range(int(str(arg))):
+                log.succeeded(now)
+        for w, (limit, _) in enumerate(windows_limits(windows)):
+            assert 0 <= log.outside[w] <= limit - max(1, math.ceil(limit / 10))
+            assert 0 <= log.proven[w] <= log.fg[w][0] <= limit
+
+
+def windows_limits(windows: Sequence[Window]) -> list[tuple[int, float]]:
+    return [(w.limit, w.period) for w in windows]
