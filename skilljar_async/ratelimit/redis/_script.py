@@ -300,18 +300,25 @@ end
 
 -- 5. successes: this process's calls the server counted in each window are the
 -- stamps less the 429s it reports; they raise the proven level and, in a window
--- this side fills (within a tenth of the background share), decay the estimate
+-- this side fills (within a tenth of the background share), decay the estimate.
+-- The batch counts as that many successes one after another at this step's counts.
+local function near_full(w, used)
+  local share = cap(w, true)
+  return used >= share - math.max(1, math.ceil(share * FLOOR_FRACTION))
+end
 if wins > 0 then
   for w = 1, nw do
-    local eff = cap(w, false)
+    local eff = cap(w, false)  -- the effective limit when the batch's last success came
     if outside[w] > 0 or proven[w] < eff then
       local counted = math.max(0, counts[w] - refused[w])
-      local share = cap(w, true)
-      local near_full = h + counted >= share - math.max(1, math.ceil(share * FLOOR_FRACTION))
-      if outside[w] > 0 and near_full then
-        succ[w] = succ[w] + wins
+      local left = wins
+      while left > 0 and outside[w] > 0 and near_full(w, h + counted) do
+        local need = math.max(1, math.max(limits[w], PROBE_EVERY) * pat[w] - succ[w])
         est_changed = true
-        if succ[w] >= math.max(limits[w], PROBE_EVERY) * pat[w] then
+        if left < need then
+          succ[w], left = succ[w] + left, 0
+        else  -- a whole run: halve the estimate
+          left = left - need
           local half = math.floor(outside[w] / 2)
           if half > 0 then
             if low[w] == 1 then pat[w] = 1 end
@@ -321,6 +328,7 @@ if wins > 0 then
           end
           outside[w], succ[w] = half, 0
           notify = true
+          if left > 0 then eff = cap(w, false) end
         end
       end
       local level = math.min(eff, math.max(proven[w], counted))
