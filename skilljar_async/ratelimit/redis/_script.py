@@ -32,10 +32,13 @@ clock. A step, in order:
    full lease again (re-added if the state was lost);
 4. stamps older than the largest period are trimmed, and all but the newest
    ``max(limit)`` (the only ones any window can look at);
-5. the step's successes, against the counts of stamps in each window less the
-   calls this process reports refused (429s the server did not count): they
-   raise each window's proven level ``G`` and, in a window filled to within a
-   tenth of the background share, count towards decaying its estimate;
+5. the outside estimates take in the step's learned values (raised, never
+   lowered, and ``G`` never above the new effective limit), then its successes,
+   against the counts of stamps in each window less the calls this process
+   reports refused (429s the server did not count): they raise each window's
+   proven level ``G`` and, in a window filled to within a tenth of the
+   background share, count towards decaying its estimate, one by one as the
+   in-memory log counts them (a batch can complete more than one run);
 6. up to ``want`` grants, each checked against every window by ``room(w)``,
    ``limit(w) - held - #{stamps s : s > now - period}``, the one place that
    decides; ``limit(w)`` is ``cap(w)`` for a grant made with nothing held and
@@ -43,8 +46,7 @@ clock. A step, in order:
    time); ``cap(w)`` is the effective limit ``max(floor, limit - outside
    estimate)`` and, for a background step (the waiter at the head of the asking
    lane has priority < 0), that less the reserve (`_share`'s rules, restated
-   here); the estimate first takes in the step's learned values (raised, never
-   lowered, and ``G`` never above the new effective limit);
+   here);
 7. when one more grant becomes possible: the exact time for stamp-bound windows,
    the pause's end, or (a "soft" wait) the earliest lease expiry when held slots
    alone fill a window, a probe is out, or held slots keep a window above its
