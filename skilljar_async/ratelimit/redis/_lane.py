@@ -19,6 +19,14 @@ queued, or, with none left, for background ones, which the script grants only
 within their share (the reserve). A waiter with a deadline that passes while it
 queues fails with `BudgetExhaustedError`, holding nothing. Learned outside usage
 and successes ride along with the next step, which applies them atomically.
+
+Refused calls. A call the server refused with a 429 was not counted by it,
+though its slot is stamped like any other. The lane keeps the loop times of this
+process's 429 reports (within the longest period) so that `throttled` and the
+successes a step carries count only calls the server counted. Other processes'
+refusals are not known here: their stamps count as arrived, which can only make a
+proof smaller (an estimate lower) and a proven level higher than exact, by at
+most the refusals of the other processes in the window.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
+from collections import deque
 from typing import Final, Protocol
 
 import attrs
@@ -107,10 +116,12 @@ class Lane:
         "notified",
         "ops",
         "pump",
+        "refused",
         "releases",
         "renew_at",
         "renew_timer",
         "retry_at",
+        "sending",
         "seq",
         "state",
         "successes",
@@ -141,7 +152,10 @@ class Lane:
         self.seq = 0
         self.successes = 0  # successes not yet sent (they decay the outside estimate)
         self.learned: list[tuple[int, int]] = []  # estimates to raise: (window, calls)
+        # Loop times of this process's 429 reports, within the longest period, oldest first.
+        self.refused: deque[float] = deque()
         self.releases: list[Release] = []
+        self.sending: list[Release] = []  # releases of the step under way
         self.ops: list[Op] = []
         self.gen = 0  # releases and operations enqueued so far
         self.done_gen = 0  # ... and sent to Redis (or given up)
@@ -168,7 +182,9 @@ class Lane:
         self.live = self.dead = self.live_bg = 0
         self.successes = 0
         self.learned.clear()
+        self.refused.clear()  # (times of the previous loop's clock)
         self.releases.clear()
+        self.sending = []
         self.ops.clear()
         self.flushers.clear()
         self.done_gen = self.gen
@@ -237,6 +253,22 @@ class Lane:
         elapsed = 0.0 if loop is None else loop.time() - state.local_at
         hard = state.reply.hard[1 if background else 0]
         return max(0.0, hard - (state.reply.now + elapsed))
+
+    def ended(self) -> list[Release]:
+        """Releases not in the last-known state yet: queued, or in the step under way."""
+        return self.releases + self.sending
+
+    def refuse(self, at: float) -> None:
+        """Record a 429 of this process reported at loop time `at`."""
+        self.refused.append(at)
+
+    def refused_in(self, now: float) -> list[int]:
+        """Per window, this process's 429s reported within its period of loop time `now`."""
+        refused = self.refused
+        longest = max((w.period for w in self.windows), default=0.0)
+        while refused and refused[0] <= now - longest:
+            refused.popleft()
+        return [sum(1 for at in refused if at > now - w.period) for w in self.windows]
 
     def learn(self, window: int, calls: int) -> None:
         """Raise window `window`'s shared outside estimate to at least `calls` (next step)."""
@@ -488,6 +520,8 @@ class Lane:
         self.notified = False
         background = self.live == self.live_bg > 0
         prefix = self.link.next_prefix() if want else "-"
+        # successes count the calls the server counted: stamps less this process's 429s
+        refused = self.refused_in(loop.time()) if successes else ()
         args = step_args(
             self.argv,
             want,
@@ -500,12 +534,15 @@ class Lane:
             reserve=self.config.reserve,
             background=background,
             successes=successes,
+            refused=refused,
             learned=learned,
         )
         sent = loop.time()
+        self.sending = releases
         try:
             reply = self._checked(await self.link.call(self.config.keys, args))
         except SchedulerUnavailableError as exc:
+            self.sending = []
             if self._retry(loop, sent, releases, ops):
                 self.learned[:0] = learned
                 self.successes += successes
@@ -513,8 +550,10 @@ class Lane:
             self._give_up(exc, releases)
             return False
         except LimitsMismatchError as exc:
+            self.sending = []
             self._give_up(exc, releases)
             return False
+        self.sending = []  # their ends are in the reply now
         self.down_since = None
         # The loop time at which Redis most likely read its clock, to map one onto the other.
         mid = (sent + loop.time()) / 2

@@ -26,9 +26,15 @@ and the script grants background ones only within their share, so the limits'
 reserve is kept for every process's foreground calls. An unexpected 429
 reported to `throttled()` raises the blamed window's outside estimate in the
 budget's meta hash (never lowering it), so one process's 429 teaches all; the
-script then grants against ``max(floor, limit - estimate)``. `succeeded()` counts
-successes locally and the next step adds them up in Redis, which halves an
-estimate after a patient enough run. ``slot(..., max_wait=)`` refuses at once
+script then grants against ``max(floor, limit - estimate)``. Each window also
+keeps its *proven* level in the meta hash: above it, a grant is made only while
+no process holds a slot of the call type, so a lowered estimate that was too low
+costs one 429 for all processes together. `succeeded()` counts successes
+locally and the next step adds them up in Redis: they raise the proven levels
+and, in a window this side fills, halve an estimate after a patient enough run.
+A 429 is judged on what the server counted: this process's own refused calls
+are left out of its use (see `_lane`); other processes' are not known, so they
+count as used. ``slot(..., max_wait=)`` refuses at once
 from the last-known state (stamps and pause of the latest step), or when the
 deadline passes in the local queue.
 
@@ -110,7 +116,7 @@ from ._errors import LimitsMismatchError, SchedulerUnavailableError
 from ._lane import Lane, LaneConfig
 from ._link import Link
 from ._slot import RedisSlot
-from ._state import State, eta_at, share_windows
+from ._state import State, estimating, eta_at, share_windows
 from ._wire import RECOVER, US, limits_digest, pause_op
 
 if TYPE_CHECKING:
@@ -275,35 +281,49 @@ class RedisScheduler:
     def throttled(self, call_type: CallType, retry_after: float | None = None) -> bool:
         """Learn from a 429 of `call_type`; True when it was unexpected.
 
-        Unexpected means the last-known use of every window (all processes'
-        held slots and stamps) plus the shared outside estimate left room: others
-        are spending the budget. The blamed window's estimate then rises in
-        Redis, for every process, at the next step (see `_share`). Call it after
-        the throttled call's slot is released; it pauses nothing.
+        Unexpected means the last-known use of every window plus the shared
+        outside estimate left room: others are spending the budget. Use counts
+        what the server counted: all processes' held slots and stamps, less the
+        calls this process reported refused (429s; other processes' refusals are
+        not known here, so they count as used). The blamed window's estimate then
+        rises in Redis, for every process, at the next step (see `_share`). Call
+        it after the throttled call's slot is released; it pauses nothing.
         """
         lane = self._lanes[call_type]
         windows = [(w.limit, w.period) for w in lane.windows]
         if not windows:
             return True
+        loop = self._bound_loop()
         state = lane.state
-        if state is None:
-            used, outside = [1] * len(windows), [0] * len(windows)
+        if state is None:  # nothing known: the throttled call is all this side used
+            used, held, outside = [1] * len(windows), 0, [0] * len(windows)
         else:
             reply = state.reply
-            used = [reply.held + count for count, _ in reply.windows]
+            # Releases the reply does not show yet (the throttled call's among them)
+            # count as held in it, though those calls are over; unused grants never
+            # arrived.
+            ended = lane.ended()
+            held = max(0, reply.held - len(ended))
+            unused = sum(1 for _, stamp, _ in ended if not stamp)
+            refused = lane.refused_in(state.local_at)
+            used = [
+                reply.held + count - unused - r
+                for (count, _), r in zip(reply.windows, refused, strict=True)
+            ]
             outside = list(reply.outside or (0,) * len(windows))
+        lane.refuse(loop.time())
         w = _share.blame(windows, used, outside, retry_after)
         if w < 0:
             return False
-        self._bound_loop()
-        lane.learn(w, _share.learned(windows[w][0], used[w], outside[w]))
+        lane.learn(w, _share.learned(windows[w][0], used[w], held, outside[w]))
         return True
 
     def succeeded(self, call_type: CallType) -> None:
         """Report a call of `call_type` that succeeded (any status below 400).
 
-        Ends probing like `recover()` and counts towards decaying the shared
-        outside estimate (sent with this process's next step).
+        Ends probing like `recover()`, and (sent with this process's next step)
+        raises the shared proven levels and counts towards decaying the shared
+        outside estimate.
         """
         lane = self._lanes[call_type]
         state = lane.state
@@ -311,7 +331,7 @@ class RedisScheduler:
             return
         if state.reply.probing:
             self.recover(call_type)
-        if any(state.reply.outside):
+        if estimating(lane.windows, state.reply):
             lane.successes += 1
 
     def eta(self, call_type: CallType, n: int = 1, *, priority: int = 0) -> float:

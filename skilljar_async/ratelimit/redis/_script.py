@@ -12,7 +12,8 @@ them in one slot)::
                                  x / u: windows being replaced and until when (µs),
                                  t: when its expiry (2 x TTL) was last refreshed (µs),
                                  o: per window, the outside estimate, successes since
-                                 it changed, patience and lowered flag (see `_share`)
+                                 it changed, patience, lowered flag and proven level
+                                 (see `_share`; a missing level is the limit)
 
 Time is the Redis server's (``TIME``), in integer microseconds, never a host's
 clock. A step, in order:
@@ -31,17 +32,26 @@ clock. A step, in order:
    full lease again (re-added if the state was lost);
 4. stamps older than the largest period are trimmed, and all but the newest
    ``max(limit)`` (the only ones any window can look at);
-5. up to ``want`` grants, each checked against every window by ``room(w)``,
-   ``cap(w) - held - #{stamps s : s > now - period}``, the one place that decides;
-   ``cap(w)`` is the effective limit ``max(floor, limit - outside estimate)`` and,
-   for a background step (the waiter at the head of the asking lane has priority
-   < 0), that less the reserve (`_share`'s rules, restated here); the estimate
-   first takes in the step's learned values (raised, never lowered) and its
-   successes (which decay it);
-6. when one more grant becomes possible: the exact time for stamp-bound windows,
+5. the outside estimates take in the step's learned values (raised, never
+   lowered, and ``G`` never above the new effective limit), then its successes,
+   against the counts of stamps in each window less the calls this process
+   reports refused (429s the server did not count): they raise each window's
+   proven level ``G`` and, in a window filled to within a tenth of the
+   background share, count towards decaying its estimate, one by one as the
+   in-memory log counts them (a batch can complete more than one run);
+6. up to ``want`` grants, each checked against every window by ``room(w)``,
+   ``limit(w) - held - #{stamps s : s > now - period}``, the one place that
+   decides; ``limit(w)`` is ``cap(w)`` for a grant made with nothing held and
+   ``min(cap(w), G)`` for any other (above the proven level calls go one at a
+   time); ``cap(w)`` is the effective limit ``max(floor, limit - outside
+   estimate)`` and, for a background step (the waiter at the head of the asking
+   lane has priority < 0), that less the reserve (`_share`'s rules, restated
+   here);
+7. when one more grant becomes possible: the exact time for stamp-bound windows,
    the pause's end, or (a "soft" wait) the earliest lease expiry when held slots
-   alone fill a window or a probe is out; a release that could shorten some
-   process's wait publishes the call type on the wake-up channel.
+   alone fill a window, a probe is out, or held slots keep a window above its
+   proven level; a release that could shorten some process's wait publishes the
+   call type on the wake-up channel.
 
 ARGV (few, space-separated strings: cheap to encode and parse):
 
@@ -51,7 +61,9 @@ ARGV (few, space-separated strings: cheap to encode and parse):
 5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs;
 7. renewals: tokens; 8. history: the epoch and sequence this process last saw, or
    nothing when it has not stepped within its longest period plus the lease;
-9. the reserve, the class (1: background) and successes since the last step;
+9. the reserve, the class (1: background), successes since the last step and,
+   with successes, per window the calls this process reported refused (429) within
+   its period;
 10. learned estimates: window index (from 0) and calls per window pairs.
 
 Returns one string of integers: now, granted, wait µs, soft, held, pause-until,
@@ -59,19 +71,29 @@ probing, notified, earliest lease expiry (-1: none), releases whose slot was no
 longer held (its lease ran out first), epoch, sequence, lost (1: this step found
 state lost), window count, the earliest a foreground and a background grant can come
 as far as stamps and the pause say (µs), then (stamps in window, next free at,
-outside estimate) per window, then
+outside estimate, proven level) per window, then
 (full only) the stamp count and the stamps, oldest first. Or, on a limits
 mismatch, ``M`` and the stored limit and period µs pairs.
 
 `_wire` encodes the ARGV and decodes the reply into a `Reply`; keep the three
-in step.
+in step. The constants of the rules (`_share`'s) are written into the script
+from `_share` itself, so the numbers live in one place.
 """
 
 from __future__ import annotations
 
+from .. import _share
+
 __all__ = ["STEP"]
 
-STEP = r"""
+# `_share`'s constants, as the script's first lines: the rules' numbers live there alone.
+_CONSTANTS = (
+    f"local FLOOR_FRACTION = {_share.FLOOR_FRACTION!r}\n"
+    f"local PROBE_EVERY = {_share.PROBE_EVERY:d}\n"
+    f"local FIRST_PATIENCE, MAX_PATIENCE = {_share.FIRST_PATIENCE:d}, {_share.MAX_PATIENCE:d}\n"
+)
+
+_BODY = r"""
 local stamps, held, pausek, probek, metak = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local function fmt(x) return string.format('%d', x) end
 
@@ -99,6 +121,8 @@ local qos = words(ARGV[9] or '')
 local reserve = tonumber(qos[1] or '0')
 local bg = qos[2] == '1'
 local wins = tonumber(qos[3] or '0')
+local refused = {}  -- per window: this process's calls refused (429) within its period
+for w = 1, nw do refused[w] = tonumber(qos[3 + w] or '0') end
 local learn = words(ARGV[10] or '')
 
 -- 0. the limits every process of this budget must agree on, and the state's identity
@@ -149,62 +173,43 @@ ttl = math.max(ttl, math.ceil((maxperiod + lease) / 1000) + 1000)
 local notify = false
 
 -- The outside estimate of each of this process's windows, with its decay state
--- (successes since it changed, patience, lowered): the rules of `_share`.
+-- (successes since it changed, patience, lowered) and proven level: `_share`'s rules.
 local est = words(redis.call('HGET', metak, 'o') or '')
-local outside, succ, pat, low = {}, {}, {}, {}
+local outside, succ, pat, low, proven = {}, {}, {}, {}, {}
 for w = 1, nw do
-  outside[w] = tonumber(est[4 * w - 3] or '0')
-  succ[w] = tonumber(est[4 * w - 2] or '0')
-  pat[w] = tonumber(est[4 * w - 1] or '1')
-  low[w] = tonumber(est[4 * w] or '0')
+  outside[w] = tonumber(est[5 * w - 4] or '0')
+  succ[w] = tonumber(est[5 * w - 3] or '0')
+  pat[w] = tonumber(est[5 * w - 2] or fmt(FIRST_PATIENCE))
+  low[w] = tonumber(est[5 * w - 1] or '0')
+  proven[w] = tonumber(est[5 * w] or fmt(limits[w]))
 end
 local est_changed = false
-for j = 1, #learn, 2 do  -- an unexpected 429 raised window w's estimate (max semantics)
-  local w, v = tonumber(learn[j]) + 1, tonumber(learn[j + 1])
-  if w <= nw then
-    if low[w] == 1 then pat[w] = math.min(4, pat[w] * 2) end
-    low[w] = 0
-    if v > outside[w] then outside[w] = v end
-    succ[w] = 0
-    est_changed = true
-  end
-end
-if wins > 0 then  -- successes decay an estimate once patience x limit of them came in
-  for w = 1, nw do
-    if outside[w] > 0 then
-      succ[w] = succ[w] + wins
-      est_changed = true
-      if succ[w] >= limits[w] * pat[w] then
-        local half = math.floor(outside[w] / 2)
-        if half > 0 then
-          if low[w] == 1 then pat[w] = 1 end
-          low[w] = 1
-        else
-          pat[w], low[w] = 1, 0
-        end
-        outside[w], succ[w] = half, 0
-        notify = true
-      end
-    end
-  end
-end
-if est_changed then
-  local o = {}
-  for w = 1, nw do
-    o[#o + 1] = fmt(outside[w]); o[#o + 1] = fmt(succ[w])
-    o[#o + 1] = fmt(pat[w]); o[#o + 1] = fmt(low[w])
-  end
-  redis.call('HSET', metak, 'o', table.concat(o, ' '))
-end
 -- what a class may use of window w: the limit less the estimate (never below the
 -- floor), and for background calls less the reserve as well
 local function cap(w, b)
   local lim = limits[w]
   if w <= nw then
-    lim = math.max(math.max(1, math.ceil(lim * 0.1)), lim - outside[w])
+    lim = math.max(math.max(1, math.ceil(lim * FLOOR_FRACTION)), lim - outside[w])
   end
   if b then lim = math.max(1, math.floor(lim * (1.0 - reserve) + 1e-9)) end
   return lim
+end
+-- ... and while another slot is held: no more than the proven level
+local function busy(w, b)
+  local lim = cap(w, b)
+  if w <= nw and proven[w] < lim then lim = proven[w] end
+  return lim
+end
+for j = 1, #learn, 2 do  -- an unexpected 429 raised window w's estimate (max semantics)
+  local w, v = tonumber(learn[j]) + 1, tonumber(learn[j + 1])
+  if w <= nw then
+    if low[w] == 1 then pat[w] = math.min(MAX_PATIENCE, pat[w] * 2) end
+    low[w] = 0
+    if v > outside[w] then outside[w] = v end
+    succ[w] = 0
+    proven[w] = math.min(proven[w], cap(w, false))
+    est_changed = true
+  end
 end
 
 -- A process that stepped recently sends the epoch and sequence it last saw. A
@@ -268,7 +273,8 @@ for j = 1, #rels, 2 do
   end
 end
 -- A stamped release leaves every window's sum unchanged, so it can only shorten
--- a wait that held slots alone were bounding, or the one-at-a-time probe.
+-- a wait that held slots alone were bounding, or the one-at-a-time probe, or one
+-- above a proven level (once the counts are known, below).
 if released > 0 and (probing or (minlimit ~= nil and h0 >= minlimit)) then notify = true end
 if #renews > 0 then
   local expiry = fmt(now + lease)
@@ -279,7 +285,6 @@ end
 redis.call('ZREMRANGEBYSCORE', stamps, '-inf', fmt(now - maxperiod))
 redis.call('ZREMRANGEBYRANK', stamps, 0, -(maxlimit + 1))
 
--- 5. grants. The one rule: window w has room(w) more slots now.
 local h = h0 - released
 if #renews > 0 then h = redis.call('ZCARD', held) end
 local pause_until = tonumber(redis.call('GET', pausek) or '0')
@@ -287,15 +292,84 @@ local counts = {}
 for w = 1, ne do
   counts[w] = redis.call('ZCOUNT', stamps, '(' .. fmt(now - periods[w]), '+inf')
 end
-local function room(w) return cap(w, bg) - h - counts[w] end
+-- Held slots kept a window above its proven level (one at a time): the release
+-- that leaves nothing held lets the next grant go up to the window's cap.
+if released > 0 and h == 0 then
+  for w = 1, nw do
+    if proven[w] < cap(w, false) and counts[w] >= proven[w] then notify = true end
+  end
+end
 
+-- 5. successes: this process's calls the server counted in each window are the
+-- stamps less the 429s it reports; they raise the proven level and, in a window
+-- this side fills (within a tenth of the background share), decay the estimate.
+-- The batch counts as that many successes one after another at this step's counts.
+local function near_full(w, used)
+  local share = cap(w, true)
+  return used >= share - math.max(1, math.ceil(share * FLOOR_FRACTION))
+end
+if wins > 0 then
+  for w = 1, nw do
+    local eff = cap(w, false)  -- the effective limit when the batch's last success came
+    if outside[w] > 0 or proven[w] < eff then
+      local counted = math.max(0, counts[w] - refused[w])
+      local left = wins
+      while left > 0 and outside[w] > 0 and near_full(w, h + counted) do
+        local need = math.max(1, math.max(limits[w], PROBE_EVERY) * pat[w] - succ[w])
+        est_changed = true
+        if left < need then
+          succ[w], left = succ[w] + left, 0
+        else  -- a whole run: halve the estimate
+          left = left - need
+          local half = math.floor(outside[w] / 2)
+          if half > 0 then
+            if low[w] == 1 then pat[w] = 1 end
+            low[w] = 1
+          else  -- the other consumer is gone: start afresh
+            pat[w], low[w] = FIRST_PATIENCE, 0
+          end
+          outside[w], succ[w] = half, 0
+          notify = true
+          if left > 0 then eff = cap(w, false) end
+        end
+      end
+      local level = math.min(eff, math.max(proven[w], counted))
+      if level > proven[w] then
+        proven[w] = level
+        est_changed = true
+        notify = true
+      end
+    end
+  end
+end
+if est_changed then
+  local o = {}
+  for w = 1, nw do
+    o[#o + 1] = fmt(outside[w]); o[#o + 1] = fmt(succ[w])
+    o[#o + 1] = fmt(pat[w]); o[#o + 1] = fmt(low[w]); o[#o + 1] = fmt(proven[w])
+  end
+  redis.call('HSET', metak, 'o', table.concat(o, ' '))
+end
+
+-- 6. grants. The one rule: window w has room for one more slot when
+-- limit - h - counts[w] > 0, where limit is cap(w) for a grant made with nothing
+-- held (the first of a step, if h == 0) and busy(w) for every other.
 local granted = 0
 if want > 0 and pause_until <= now then
   local allow = want
   if probing then
     if h > 0 then allow = 0 else allow = 1 end
   end
-  for w = 1, ne do allow = math.min(allow, room(w)) end
+  local first = 0
+  if h == 0 and allow > 0 then
+    first = 1
+    for w = 1, ne do
+      if cap(w, bg) - counts[w] <= 0 then first, allow = 0, 0 end
+    end
+  end
+  local more = allow - first
+  for w = 1, ne do more = math.min(more, busy(w, bg) - h - first - counts[w]) end
+  allow = first + math.max(0, more)
   if allow > 0 then
     local expiry = fmt(now + lease)
     for j = 1, allow do
@@ -306,7 +380,7 @@ if want > 0 and pause_until <= now then
   end
 end
 
--- 6. when can one more be granted?
+-- 7. when can one more be granted?
 local lease_min = -1
 if h > 0 then
   lease_min = tonumber(redis.call('ZRANGE', held, 0, 0, 'WITHSCORES')[2])
@@ -331,8 +405,20 @@ local function plan(b)
         if free_at > hard then hard = free_at end
       end
     end
-    if free_at > ready then ready = free_at end
     fr[w] = free_at
+    local top = busy(w, b)
+    if h > 0 and top < lim and top - h - counts[w] <= 0 then
+      -- above the proven level while slots are held: the release that leaves
+      -- nothing held (published) ends the wait, else the stamps' expiry does
+      soft = 1
+      local at = lease_min
+      if top - h > 0 then
+        local s = redis.call('ZREVRANGE', stamps, top - h - 1, top - h - 1, 'WITHSCORES')
+        at = tonumber(s[2]) + periods[w]
+      end
+      if at > free_at then free_at = at end
+    end
+    if free_at > ready then ready = free_at end
   end
   if probing and h > 0 then
     soft = 1
@@ -349,6 +435,7 @@ for w = 1, nw do
   out[#out + 1] = counts[w]
   out[#out + 1] = fr[w]
   out[#out + 1] = outside[w]
+  out[#out + 1] = proven[w]
 end
 -- an expiring lease turns into a stamp in the past, which can free a slot early
 local wake = ready
@@ -382,3 +469,6 @@ end
 for j = 1, #res do res[j] = fmt(res[j]) end
 return table.concat(res, ' ')
 """
+
+#: the script: `_share`'s constants, then the step
+STEP = _CONSTANTS + _BODY

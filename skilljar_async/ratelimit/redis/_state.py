@@ -17,7 +17,7 @@ from .._log import SlidingLog
 from .._snapshot import LaneSnapshot, WindowSnapshot, window_snapshots
 from ._wire import Reply
 
-__all__ = ["State", "eta_at", "lane_snapshot", "share_windows"]
+__all__ = ["State", "estimating", "eta_at", "lane_snapshot", "share_windows"]
 
 
 @attrs.frozen
@@ -46,6 +46,17 @@ def share_windows(
             limit = _share.background_limit(limit, reserve)
         out.append(Window(limit, w.period))
     return tuple(out)
+
+
+def estimating(windows: Sequence[Window], reply: Reply) -> bool:
+    """Whether successes must be counted, as of `reply`: some window has an outside
+    estimate to decay, or a proven level below its effective limit to raise."""
+    if any(reply.outside):
+        return True
+    return any(
+        level < _share.effective_limit(w.limit, outside)
+        for w, outside, level in zip(windows, reply.outside, reply.proven, strict=False)
+    )
 
 
 def eta_at(windows: Sequence[Window], reply: Reply, now: float, n: int) -> float:

@@ -36,6 +36,7 @@ log = logging.getLogger("skilljar_async.ratelimit.redis")
 US: Final = 1_000_000  # the script counts time in integer microseconds
 _HEADER: Final = 16  # fixed fields before the per-window pairs in a step's reply
 _WINDOWS: Final = 13  # the header field holding the window count
+_PER_WINDOW: Final = 4  # stamps in it, next free at, outside estimate, proven level
 
 
 @attrs.frozen(kw_only=True)
@@ -61,6 +62,8 @@ class Reply:
     outside: tuple[int, ...] = ()
     #: the earliest a foreground / background grant can come, by stamps and pause alone
     hard: tuple[float, float] = (0.0, 0.0)
+    #: per window: the proven level, above which grants go one at a time (see `_share`)
+    proven: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -82,8 +85,9 @@ def pause_op(seconds: float, *, probe: bool) -> Op:
     return ("P" if probe else "p", math.ceil(seconds * US))
 
 
-#: the version of the step's sharing rules (reserve, outside estimate); bump when they change.
-RULES = 2
+#: the version of the step's sharing rules (reserve, outside estimate, proven level);
+#: bump when they change.
+RULES = 3
 
 
 def limits_digest(windows: Sequence[Window], reserve: object = 0.0) -> str:
@@ -95,7 +99,8 @@ def limits_digest(windows: Sequence[Window], reserve: object = 0.0) -> str:
         reserve = float(reserve)
     text = " ".join(f"{w.limit}/{round(w.period * US)}" for w in windows)
     # RULES is part of the agreement: a process running older sharing rules (one that ignores
-    # the reserve or the shared estimate) is refused rather than over-granting beside us.
+    # the reserve, the shared estimate or the proven level) is refused rather than
+    # over-granting beside us.
     return hashlib.sha256(f"{text}|{reserve!r}|rules={RULES}".encode()).hexdigest()[:16]
 
 
@@ -130,14 +135,20 @@ def step_args(
     reserve: float = 0.0,
     background: bool = False,
     successes: int = 0,
+    refused: Sequence[int] = (),
     learned: Iterable[tuple[int, int]] = (),
 ) -> list[str | int]:
     """The ARGV of one step: ask for `want` grants, send `ops`, `releases` (token, stamp)
     and `renewals`; `seen` is the epoch and sequence this process last saw, if recent.
 
-    `background` grants keep the `reserve`; `successes` since the last step decay the
-    outside estimate, `learned` (window, calls) pairs raise it.
+    `background` grants keep the `reserve`; `successes` since the last step raise the
+    proven levels and decay the outside estimate, counting per window the stamps less
+    this process's `refused` calls (429s) in it; `learned` (window, calls) pairs raise
+    the estimate.
     """
+    qos = f"{float(reserve)!r} {1 if background else 0} {successes}"
+    if refused:
+        qos += " " + " ".join(map(str, refused))
     return [
         config,
         want,
@@ -147,7 +158,7 @@ def step_args(
         " ".join(f"{token} {1 if stamp else 0}" for token, stamp, _ in releases),
         " ".join(renewals),
         "" if seen is None else f"{seen[0]} {seen[1]}",
-        f"{float(reserve)!r} {1 if background else 0} {successes}",
+        qos,
         " ".join(f"{w} {calls}" for w, calls in learned),
     ]
 
@@ -159,7 +170,7 @@ def decode_reply(raw: object) -> Reply | Mismatch:
         w = [int(x) for x in text[1:].split()]
         return Mismatch(tuple(Window(w[j], w[j + 1] / US) for j in range(0, len(w) - 1, 2)))
     v = [int(x) for x in text.split()]
-    end = _HEADER + 3 * v[_WINDOWS]
+    end = _HEADER + _PER_WINDOW * v[_WINDOWS]
     stamps = None
     if len(v) > end:  # a full step: the stamp count, then the stamps
         stamps = tuple(s / US for s in v[end + 1 : end + 1 + v[end]])
@@ -177,8 +188,9 @@ def decode_reply(raw: object) -> Reply | Mismatch:
         epoch=v[10],
         seq=v[11],
         lost=bool(v[12]),
-        windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, 3)),
+        windows=tuple((v[j], v[j + 1] / US) for j in range(_HEADER, end, _PER_WINDOW)),
         stamps=stamps,
-        outside=tuple(v[j + 2] for j in range(_HEADER, end, 3)),
+        outside=tuple(v[j + 2] for j in range(_HEADER, end, _PER_WINDOW)),
         hard=(v[_HEADER - 2] / US, v[_HEADER - 1] / US),
+        proven=tuple(v[j + 3] for j in range(_HEADER, end, _PER_WINDOW)),
     )
