@@ -158,28 +158,33 @@ class SlidingLog:
     def succeeded(self, now: float) -> bool:
         """Count a success at `now` (its slot released): whether any limit changed.
 
-        Successes decay the estimates of the windows this side fills, and raise
-        the proven levels (see `_share`).
+        First every window's proven level rises to the calls the server has
+        counted in it; then, in a window this side fills, the success counts
+        towards lowering the estimate, which happens when a run is complete and
+        no other window is probing (see `_share`). The Redis step applies the
+        same two phases to a batch of successes.
         """
+        outside, proven = self.outside, self.proven
+        counted: list[int] = []
         changed = False
-        proven = self.proven
         for w, (limit, period) in enumerate(self.fg):
-            outside = self.outside[w]
-            if not outside and proven[w] >= limit:
+            if not outside[w] and proven[w] >= limit:
+                counted.append(0)  # nothing to learn in this window
                 continue
-            counted = self.in_window(now, period) - self._refused_in(now, period)
+            counted.append(self.in_window(now, period) - self._refused_in(now, period))
+            level = _share.proven_after_success(limit, proven[w], counted[w])
+            if level > proven[w]:
+                proven[w] = level
+                changed = True
+        for w, calls in enumerate(outside):
             # background calls fill only their share: full enough is judged against it
-            if outside and _share.near_full(self.bg[w][0], self.held + counted):
+            if calls and _share.near_full(self.bg[w][0], self.held + counted[w]):
                 self.successes[w] += 1
                 if _share.decay_due(
                     self.windows[w][0], self.successes[w], self.patience[w]
                 ) and self._settled(w):
                     self._decay(w)
                     changed = True
-            level = _share.proven_after_success(limit, proven[w], counted)
-            if level > proven[w]:
-                proven[w] = level
-                changed = True
         if changed:
             self._reshape()
         return changed

@@ -265,12 +265,12 @@ async def test_refused_calls_do_not_count_as_used_so_the_proof_is_exact(make: Ma
     assert (await a.fetch_snapshot())[READ].windows[0].outside == 26
 
 
-async def test_a_429_burst_in_flight_bounds_the_outside_usage_exactly(make: Make) -> None:
+async def test_a_429_burst_in_flight_learns_the_proof_and_reprobes_the_rest(make: Make) -> None:
     """75 calls succeeded, then 5 in flight at once all got a 429: others spent 25.
 
-    Each report, as its call ends, puts the upper end of the outside usage at
-    25: the proof grows by one per call reported before it, the calls still in
-    flight shrink by one, and the call just ended no longer counts as held.
+    The proof grows by one per refusal reported before it (refused calls are not
+    this side's usage); the proven level drops to the 75 calls known to have
+    counted, so the calls above it go one at a time again.
     """
     a = make(Window(100, HOUR))
     await take(a, 75)
@@ -290,11 +290,13 @@ async def test_a_429_burst_in_flight_bounds_the_outside_usage_exactly(make: Make
         await tasks[i]
         reports.append(a.throttled(READ, None))
         await a.flush()
-    # 1st: used 80, 4 still held: proof 21 + 4 = 25, +2 = 27; then proofs 22..25,
-    # each within 27: expected
-    assert reports == [True, False, False, False, False]
+    # 1st: used 80 (4 still held): proof 21, +2 = 23 (more than the first fifth, 20),
+    # proven level 80 - 4 - 1 = 75; 2nd, 3rd: proofs 22, 23 (expected); 4th: proof 24,
+    # + 2 = 26, so the effective limit and the proven level are 74; 5th: proof 25 (expected)
+    assert reports == [True, False, False, True, False]
     snap = (await a.fetch_snapshot())[READ]
-    assert (snap.windows[0].outside, snap.held, snap.windows[0].used) == (27, 0, 80)
+    assert (snap.windows[0].outside, snap.held, snap.windows[0].used) == (26, 0, 80)
+    assert a._lanes[READ].state.reply.proven == (74,)  # type: ignore[union-attr]
 
 
 async def open_zone(make: Make) -> tuple[RedisScheduler, RedisScheduler]:

@@ -75,12 +75,12 @@ def test_step_arguments() -> None:
 
 def test_step_args_carry_the_class_reserve_successes_and_learned_estimates() -> None:
     """ARGV[9]: reserve, background flag, successes, then the refused calls per window;
-    ARGV[10]: window and estimate pairs."""
+    ARGV[10]: window, estimate and proven level ceiling triples."""
     args = step_args(
         "cfg", 1, "a", False, [], [], reserve=0.25, background=True, successes=7,
-        refused=[0, 4, 1], learned=[(0, 12), (2, 3)],
+        refused=[0, 4, 1], learned=[(0, 12, 80), (2, 3, 5)],
     )  # fmt: skip
-    assert args[8:] == ["0.25 1 7 0 4 1", "0 12 2 3"]
+    assert args[8:] == ["0.25 1 7 0 4 1", "0 12 80 2 3 5"]
     assert step_args("cfg", 1, "a", False, [], [], successes=2)[8] == "0.0 0 2"
 
 

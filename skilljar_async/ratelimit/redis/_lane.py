@@ -151,7 +151,8 @@ class Lane:
         self.live_bg = 0  # ... of which background (priority < 0)
         self.seq = 0
         self.successes = 0  # successes not yet sent (they decay the outside estimate)
-        self.learned: list[tuple[int, int]] = []  # estimates to raise: (window, calls)
+        # estimates to raise: (window, calls, the proven level's new ceiling)
+        self.learned: list[tuple[int, int, int]] = []
         # Loop times of this process's 429 reports, within the longest period, oldest first.
         self.refused: deque[float] = deque()
         self.releases: list[Release] = []
@@ -270,9 +271,10 @@ class Lane:
             refused.popleft()
         return [sum(1 for at in refused if at > now - w.period) for w in self.windows]
 
-    def learn(self, window: int, calls: int) -> None:
-        """Raise window `window`'s shared outside estimate to at least `calls` (next step)."""
-        self.learned.append((window, calls))
+    def learn(self, window: int, calls: int, proven: int) -> None:
+        """Raise window `window`'s shared outside estimate to at least `calls` and cap
+        its proven level at `proven` (next step)."""
+        self.learned.append((window, calls, proven))
         self.gen += 1
         self.kick()
 

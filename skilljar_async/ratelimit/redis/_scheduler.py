@@ -297,6 +297,7 @@ class RedisScheduler:
         state = lane.state
         if state is None:  # nothing known: the throttled call is all this side used
             used, held, outside = [1] * len(windows), 0, [0] * len(windows)
+            proven = [limit for limit, _ in windows]
         else:
             reply = state.reply
             # Releases the reply does not show yet (the throttled call's among them)
@@ -311,11 +312,16 @@ class RedisScheduler:
                 for (count, _), r in zip(reply.windows, refused, strict=True)
             ]
             outside = list(reply.outside or (0,) * len(windows))
+            proven = list(reply.proven or [limit for limit, _ in windows])
         lane.refuse(loop.time())
         w = _share.blame(windows, used, outside, retry_after)
         if w < 0:
             return False
-        lane.learn(w, _share.learned(windows[w][0], used[w], held, outside[w]))
+        lane.learn(
+            w,
+            _share.learned(windows[w][0], used[w], outside[w]),
+            _share.proven_after_429(proven[w], used[w], held),
+        )
         return True
 
     def succeeded(self, call_type: CallType) -> None:

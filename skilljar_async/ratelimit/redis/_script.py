@@ -33,12 +33,13 @@ clock. A step, in order:
 4. stamps older than the largest period are trimmed, and all but the newest
    ``max(limit)`` (the only ones any window can look at);
 5. the outside estimates take in the step's learned values (raised, never
-   lowered, and ``G`` never above the new effective limit), then its successes,
-   against the counts of stamps in each window less the calls this process
-   reports refused (429s the server did not count): they raise each window's
-   proven level ``G`` and, in a window filled to within a tenth of the
-   background share, count towards decaying its estimate, one by one as the
-   in-memory log counts them (a batch can complete more than one run);
+   lowered; ``G`` lowered to the ceiling sent with it and never above the new
+   effective limit), then its successes, against the counts of stamps in each
+   window less the calls this process reports refused (429s the server did not
+   count): they raise each window's proven level ``G`` and, in a window filled
+   to within a tenth of the background share, count towards decaying its
+   estimate, one window at a time, as the in-memory log counts them one by one
+   (a batch can complete more than one run);
 6. up to ``want`` grants, each checked against every window by ``room(w)``,
    ``limit(w) - held - #{stamps s : s > now - period}``, the one place that
    decides; ``limit(w)`` is ``cap(w)`` for a grant made with nothing held and
@@ -64,7 +65,8 @@ ARGV (few, space-separated strings: cheap to encode and parse):
 9. the reserve, the class (1: background), successes since the last step and,
    with successes, per window the calls this process reported refused (429) within
    its period;
-10. learned estimates: window index (from 0) and calls per window pairs.
+10. learned estimates: window index (from 0), calls per window and the proven
+    level's new ceiling, in threes.
 
 Returns one string of integers: now, granted, wait µs, soft, held, pause-until,
 probing, notified, earliest lease expiry (-1: none), releases whose slot was no
@@ -200,14 +202,16 @@ local function busy(w, b)
   if w <= nw and proven[w] < lim then lim = proven[w] end
   return lim
 end
-for j = 1, #learn, 2 do  -- an unexpected 429 raised window w's estimate (max semantics)
-  local w, v = tonumber(learn[j]) + 1, tonumber(learn[j + 1])
+-- an unexpected 429 raised window w's estimate (max semantics) and lowered its
+-- proven level to the calls known to have counted
+for j = 1, #learn, 3 do
+  local w, v, g = tonumber(learn[j]) + 1, tonumber(learn[j + 1]), tonumber(learn[j + 2])
   if w <= nw then
     if low[w] == 1 then pat[w] = math.min(MAX_PATIENCE, pat[w] * 2) end
     low[w] = 0
     if v > outside[w] then outside[w] = v end
     succ[w] = 0
-    proven[w] = math.min(proven[w], cap(w, false))
+    proven[w] = math.min(proven[w], g, cap(w, false))
     est_changed = true
   end
 end
@@ -301,44 +305,62 @@ if released > 0 and h == 0 then
 end
 
 -- 5. successes: this process's calls the server counted in each window are the
--- stamps less the 429s it reports; they raise the proven level and, in a window
--- this side fills (within a tenth of the background share), decay the estimate.
--- The batch counts as that many successes one after another at this step's counts.
+-- stamps less the 429s it reports. A batch counts as that many successes one
+-- after another at this step's counts, each in two phases as the in-memory log
+-- does: every window's proven level rises to the counted calls (never above the
+-- effective limit); then, in a window this side fills (within a tenth of the
+-- background share), the success counts towards a run, and a window whose run
+-- is complete halves its estimate unless another window is probing a lowered
+-- one (lowered and not yet proven up to its effective limit). Between two such
+-- halvings nothing changes, so the batch jumps from one to the next.
 local function near_full(w, used)
   local share = cap(w, true)
   return used >= share - math.max(1, math.ceil(share * FLOOR_FRACTION))
 end
+local function settled(w)
+  for v = 1, nw do
+    if v ~= w and low[v] == 1 and proven[v] < cap(v, false) then return false end
+  end
+  return true
+end
 if wins > 0 then
-  for w = 1, nw do
-    local eff = cap(w, false)  -- the effective limit when the batch's last success came
-    if outside[w] > 0 or proven[w] < eff then
-      local counted = math.max(0, counts[w] - refused[w])
-      local left = wins
-      while left > 0 and outside[w] > 0 and near_full(w, h + counted) do
-        local need = math.max(1, math.max(limits[w], PROBE_EVERY) * pat[w] - succ[w])
-        est_changed = true
-        if left < need then
-          succ[w], left = succ[w] + left, 0
-        else  -- a whole run: halve the estimate
-          left = left - need
-          local half = math.floor(outside[w] / 2)
-          if half > 0 then
-            if low[w] == 1 then pat[w] = 1 end
-            low[w] = 1
-          else  -- the other consumer is gone: start afresh
-            pat[w], low[w] = FIRST_PATIENCE, 0
-          end
-          outside[w], succ[w] = half, 0
-          notify = true
-          if left > 0 then eff = cap(w, false) end
-        end
-      end
-      local level = math.min(eff, math.max(proven[w], counted))
+  local counted = {}
+  for w = 1, nw do counted[w] = math.max(0, counts[w] - refused[w]) end
+  local left = wins
+  while left > 0 do
+    for w = 1, nw do  -- phase one, the same at every success until the next halving
+      local level = math.min(cap(w, false), math.max(proven[w], counted[w]))
       if level > proven[w] then
         proven[w] = level
         est_changed = true
         notify = true
       end
+    end
+    local step, due, counting = left, 0, {}
+    for w = 1, nw do
+      counting[w] = outside[w] > 0 and near_full(w, h + counted[w])
+      if counting[w] and settled(w) then
+        local need = math.max(1, math.max(limits[w], PROBE_EVERY) * pat[w] - succ[w])
+        if need < step or (need == step and due == 0) then step, due = need, w end
+      end
+    end
+    for w = 1, nw do
+      if counting[w] then
+        succ[w] = succ[w] + step
+        est_changed = true
+      end
+    end
+    left = left - step
+    if due > 0 then  -- a whole run: halve the estimate
+      local half = math.floor(outside[due] / 2)
+      if half > 0 then
+        if low[due] == 1 then pat[due] = 1 end
+        low[due] = 1
+      else  -- the other consumer is gone: start afresh
+        pat[due], low[due] = FIRST_PATIENCE, 0
+      end
+      outside[due], succ[due] = half, 0
+      notify = true
     end
   end
 end

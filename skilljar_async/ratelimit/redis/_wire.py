@@ -136,15 +136,15 @@ def step_args(
     background: bool = False,
     successes: int = 0,
     refused: Sequence[int] = (),
-    learned: Iterable[tuple[int, int]] = (),
+    learned: Iterable[tuple[int, int, int]] = (),
 ) -> list[str | int]:
     """The ARGV of one step: ask for `want` grants, send `ops`, `releases` (token, stamp)
     and `renewals`; `seen` is the epoch and sequence this process last saw, if recent.
 
     `background` grants keep the `reserve`; `successes` since the last step raise the
     proven levels and decay the outside estimate, counting per window the stamps less
-    this process's `refused` calls (429s) in it; `learned` (window, calls) pairs raise
-    the estimate.
+    this process's `refused` calls (429s) in it; `learned` (window, calls, proven)
+    triples raise the estimate and cap the window's proven level.
     """
     qos = f"{float(reserve)!r} {1 if background else 0} {successes}"
     if refused:
@@ -159,7 +159,7 @@ def step_args(
         " ".join(renewals),
         "" if seen is None else f"{seen[0]} {seen[1]}",
         qos,
-        " ".join(f"{w} {calls}" for w, calls in learned),
+        " ".join(f"{w} {calls} {proven}" for w, calls, proven in learned),
     ]
 
 
