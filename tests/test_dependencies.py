@@ -72,8 +72,10 @@ LOCAL_PACKAGES = frozenset({"skilljar_async", "tools", "tests", "benchmarks"})
 def _distributions(folder: str) -> set[str]:
     """Normalised names of the third-party distributions the folder's modules import."""
     owners = importlib.metadata.packages_distributions()
-    third_party = _imported_modules((ROOT / folder).rglob("*.py")) - set(sys.stdlib_module_names)
+    files = list((ROOT / folder).rglob("*.py"))
+    third_party = _imported_modules(files) - set(sys.stdlib_module_names)
     third_party -= LOCAL_PACKAGES
+    third_party -= {f.stem for f in files}  # a script importing a sibling script
     # Tools' extras may not be installed (the 3.13 run installs only [test]): then the
     # module's own name, or its known distribution name, stands in.
     return {
