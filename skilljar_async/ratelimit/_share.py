@@ -29,7 +29,7 @@ server's wait can only be as long as the window that is full, give or take a
 second of rounding), the one whose proof is smallest against its limit, so a
 wrong guess asks the least of the wrong window. Its estimate rises to the proof
 plus a margin of 5% (at least 1 call) for the other side's own jitter
-(`learned`). A window's first estimate is also at least a fifth of its limit:
+(`learned`). A window's first estimate is also at least a tenth of its limit:
 until then this side held most of the window, so the other consumer may have
 got much less than it asks for (TCP's multiplicative decrease, for the same
 reason).
@@ -54,15 +54,20 @@ After ``patience * max(L, PROBE_EVERY)`` such successes since the estimate last
 changed, the estimate is halved (`decayed`), which opens the probing zone
 between ``G`` and the new ``E``. If the next 429 blamed on the window comes
 before another such run, the other consumer is still there and the patience
-doubles (it starts at 2 and grows to 4: `patience_after_429`); if the lowered
+doubles (it starts at 2 and grows to 8: `patience_after_429`); if the lowered
 estimate survives a whole run, the patience is back to 1
-(`patience_after_decay`). A failed probe costs one 429, so a steady consumer
-costs each window at most one 429 per ``2 * PROBE_EVERY`` of this side's calls
-at first and one per ``4 * PROBE_EVERY`` once the patience has grown, and a
-vanished one stops costing throughput after a few runs of a full window (one
-run of ``4 * max(L, PROBE_EVERY)`` successes at worst, then one run of ``max(L,
-PROBE_EVERY)`` per halving). An idle side, or a window another one keeps
-half-empty, learns nothing and forgets nothing.
+(`patience_after_decay`). One window probes at a time: an estimate is not
+lowered while another window's lowered estimate has not been proven up to its
+new effective limit (`SlidingLog._settled`), so two probes never fail at once.
+A failed probe costs one 429, so a steady consumer costs each window at most
+one 429 per ``2 * PROBE_EVERY`` of this side's calls at first and one per ``8 *
+PROBE_EVERY`` once the patience has grown. A vanished one stops costing
+throughput after a few runs of a full window: one run of up to ``8 * max(L,
+PROBE_EVERY)`` successes, then one run of ``max(L, PROBE_EVERY)`` per halving,
+window after window; a window this side fills but never up to its new level
+(another window binds first) keeps the others waiting until its own estimate
+has decayed. An idle side, or a window another one keeps half-empty, learns
+nothing and forgets nothing.
 
 The floor. Whatever the estimate, this side keeps ``F = max(1, ceil(L / 10))``
 calls per window, so a wrong estimate can slow it down, never stop it.
@@ -93,7 +98,7 @@ __all__ = [
 #: the share of a window the outside estimate can never take from this side
 FLOOR_FRACTION = 0.1
 #: a window's first estimate leaves this side at most this share of its limit
-BACKOFF = 0.8
+BACKOFF = 0.9
 #: the margin a learned estimate adds to its proof, for the other side's jitter
 MARGIN = 0.05
 #: a window's estimate is lowered at most once per this many successes x patience
@@ -133,7 +138,7 @@ def learned(limit: int, used: int, outside: int) -> int:
     """The estimate after an unexpected 429 blamed on a window this side has `used` of.
 
     The proof (``limit - used + 1``, the 429 counted in `used`) plus the
-    margin, and a first estimate at least a fifth of the limit. Capped so that
+    margin, and a first estimate at least a tenth of the limit. Capped so that
     the floor stays this side's.
     """
     proof = limit - used + 1

@@ -166,13 +166,13 @@ def test_unexpected_429_lowers_the_effective_limit() -> None:
     assert log.throttled(0.3) is False  # the estimate now explains it
 
 
-def test_unexpected_429_cuts_at_least_a_fifth() -> None:
-    """A first 429 that proves little still cuts the effective limit from 100 to 80."""
+def test_unexpected_429_cuts_at_least_a_tenth() -> None:
+    """A first 429 that proves little still cuts the effective limit from 100 to 90."""
     log = SlidingLog([Window(100, 1.0)])
     fill(log, 95, 0.5)
-    assert log.throttled(0.95) is True  # proves 6, the cut takes 20
-    assert log.outside == [20]
-    assert log.fg == ((80, 1.0),)
+    assert log.throttled(0.95) is True  # proves 6, the cut takes 10
+    assert log.outside == [10]
+    assert log.fg == ((90, 1.0),)
 
 
 def test_calls_in_flight_are_probed_again_after_a_429() -> None:

@@ -57,11 +57,11 @@ def test_learned_takes_the_proof_and_a_margin() -> None:
     assert learned(10, 9, 1) == 3  # proves 2, + 1 (the margin is at least a call)
 
 
-def test_first_estimate_cuts_the_limit_by_a_fifth() -> None:
-    """A first estimate that proves little still takes a fifth: 600 -> 480; later ones do not."""
-    assert learned(600, 590, 0) == 120
+def test_first_estimate_cuts_the_limit_by_a_tenth() -> None:
+    """A first estimate that proves little still takes a tenth: 600 -> 540; later ones do not."""
+    assert learned(600, 590, 0) == 60
     assert learned(600, 590, 5) == 12  # proves 11, + 1
-    assert learned(100, 95, 0) == 20  # proves 6, + 1: the fifth is more
+    assert learned(100, 95, 0) == 10  # proves 6, + 1: the tenth is more
 
 
 def test_a_429_lowers_the_proven_level_to_the_calls_known_to_count() -> None:

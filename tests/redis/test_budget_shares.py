@@ -3,8 +3,8 @@
 Two schedulers on one namespace stand for two processes sharing one budget.
 Windows are an hour long, so nothing frees during a test: no timing involved.
 The numbers follow `_share`: a learned estimate is the proof ``limit - used + 1``
-plus the calls still held, plus 5% (at least 1); a first one is at least a fifth
-of the limit; every estimate leaves this side the floor (a tenth of the limit).
+plus 5% (at least 1); a first one is at least a tenth of the limit; every
+estimate leaves this side the floor (a tenth of the limit).
 """
 
 from __future__ import annotations
@@ -238,7 +238,7 @@ async def test_a_429_known_usage_explains_is_expected_and_learns_nothing(make: M
     assert b.throttled(READ, None) is True  # 50 used, none estimated: others took 51
     await b.flush()
     await a.fetch_snapshot()
-    # the proof (51) plus 5% (3): 54, more than the fifth of the limit a first one needs
+    # the proof (51) plus 5% (3): 54, more than the tenth of the limit a first one needs
     assert a.snapshot()[READ].windows[0].outside == 54
     assert a.throttled(READ, None) is False  # 50 used + 54 outside explain it
     await a.flush()
@@ -258,7 +258,7 @@ async def test_refused_calls_do_not_count_as_used_so_the_proof_is_exact(make: Ma
     for _ in range(5):
         reports.append(a.throttled(READ, None))
         await a.flush()  # sends what was learned, so the next report sees it
-    # 1st: used 80, proof 21, +2 = 23 (over the fifth of the limit a first one needs);
+    # 1st: used 80, proof 21, +2 = 23 (over the tenth of the limit a first one needs);
     # 2nd and 3rd: used 79, 78, proofs 22, 23: the estimate covers them (expected);
     # 4th: used 77, proof 24 > 23: raised to 24 + 2 = 26; 5th: proof 25 <= 26
     assert reports == [True, False, False, True, False]
@@ -290,7 +290,7 @@ async def test_a_429_burst_in_flight_learns_the_proof_and_reprobes_the_rest(make
         await tasks[i]
         reports.append(a.throttled(READ, None))
         await a.flush()
-    # 1st: used 80 (4 still held): proof 21, +2 = 23 (more than the first fifth, 20),
+    # 1st: used 80 (4 still held): proof 21, +2 = 23 (more than the first tenth, 10),
     # proven level 80 - 4 - 1 = 75; 2nd, 3rd: proofs 22, 23 (expected); 4th: proof 24,
     # + 2 = 26, so the effective limit and the proven level are 74; 5th: proof 25 (expected)
     assert reports == [True, False, False, True, False]
