@@ -185,8 +185,8 @@ class Job:
 
 
 @functools.cache
-def two_windows(items: int, *, polite: bool) -> Job:
-    """A 32-worker job beside another integration steadily spending 30% of the long window."""
+def two_windows(items: int, *, polite: bool, share: float = 0.3) -> Job:
+    """A 32-worker job beside another integration steadily spending `share` of the long window."""
     job = Job()
 
     async def main() -> None:
@@ -201,10 +201,10 @@ def two_windows(items: int, *, polite: bool) -> Job:
                 if retry_after is not None and polite:
                     await asyncio.sleep(retry_after)
                     continue
-                await asyncio.sleep(1 / 3)
+                await asyncio.sleep(LONG.period / (share * LONG.limit))
 
         consumer = asyncio.create_task(outside())
-        await asyncio.sleep(LONG.period)  # steady: 30 of every long window are the other's
+        await asyncio.sleep(LONG.period)  # steady: its share of every long window is spent
         start = loop.time()
         left = [items]
 
@@ -243,3 +243,16 @@ def test_a_steady_consumer_of_the_long_window_costs_under_one_429_per_100(
     assert job.rate_after(LONG.period) <= 1.0
     left_over = SlidingLog((Window(17, 1.0), Window(70, 10.0))).eta(0.0, items)
     assert job.makespan <= 1.15 * left_over
+
+
+@pytest.mark.parametrize("share", [0.1, 0.5])
+def test_a_smaller_or_larger_consumer_costs_as_little(share: float) -> None:
+    """10% or 50% of the long window: the same bounds against what that consumer leaves."""
+    job = two_windows(600, polite=True, share=share)
+    assert job.rate_after(LONG.period) <= 1.0
+    other = round(share * LONG.limit)
+    left = (
+        Window(SHORT.limit - math.ceil(other / LONG.period), 1.0),
+        Window(LONG.limit - other, 10.0),
+    )
+    assert job.makespan <= 1.15 * SlidingLog(left).eta(0.0, 600)
