@@ -195,14 +195,15 @@ async def test_successes_decay_the_shared_estimate(make: Make) -> None:
     await take(a)
     assert a.throttled(READ, None) is True
     await a.flush()
-    await take(b, 8)  # 9 stamps in all: within a tenth of the share (10), i.e. >= 9
+    await take(b, 8)  # 9 stamps in all, a's refused: 8 counted, under a tenth of the share
     assert last(b).outside == (90,)  # 1 used: proof 100, plus 5, capped at 90
-    succeed(b, 199)
-    await take(b)  # the step carries the 199, counted with 9 stamps: not yet enough
+    assert last(b).refused == (1,)
+    succeed(b, 200)
+    await take(b)  # the step carries the 200, counted with 8 of 9: not full enough
     assert b.snapshot()[READ].windows[0].outside == 90
-    succeed(b, 1)
-    # The 200th: the step halves the estimate (cap 55) before it grants, so the 11th
-    # call goes through although 10 stamps filled the old cap.
+    succeed(b, 200)  # now 10 stamps, 9 counted: within a tenth of the share (10)
+    # The step halves the estimate (cap 55) before it grants, so the 11th call goes
+    # through although 10 stamps filled the old cap.
     await take(b)
     assert b.snapshot()[READ].windows[0].outside == 45
     assert (await a.fetch_snapshot())[READ].windows[0].outside == 45
@@ -218,14 +219,14 @@ async def test_successes_in_a_half_empty_window_do_not_decay_the_estimate(make: 
     await a.flush()
     await b.fetch_snapshot()
     succeed(b, 200)
-    await take(b)  # counted with 1 stamp of 10: says nothing
+    await take(b)  # counted with 0 of 1 stamp (a's call was refused): says nothing
     assert last(b).outside == (90,)
-    await take(b, 6)  # 8 stamps: still more than a tenth (1) below the share
+    await take(b, 7)  # 9 stamps, 8 counted: still more than a tenth (1) below the share
     succeed(b, 200)
     await take(b)  # counted with 8: nothing yet (400 successes sent so far, none counted)
     assert last(b).outside == (90,)
     succeed(b, 200)
-    await take(b)  # counted with 9 stamps: near full, the run of 200 is complete
+    await take(b)  # counted with 9 of 10 stamps: near full, the run of 200 is complete
     assert last(b).outside == (45,)
 
 
@@ -301,7 +302,7 @@ async def test_a_429_burst_in_flight_learns_the_proof_and_reprobes_the_rest(make
 
 async def open_zone(make: Make) -> tuple[RedisScheduler, RedisScheduler]:
     """Two processes on 100 per hour after a 429 and a decay: estimate 45 (cap 55), proven
-    level still 10 (the old cap), 11 stamps in the window.
+    level 9 (the old cap's 10 stamps less a's refused call), 11 stamps in the window.
 
     A soft wait is re-checked only after a minute, so only a published release ends it.
     """
@@ -314,14 +315,14 @@ async def open_zone(make: Make) -> tuple[RedisScheduler, RedisScheduler]:
     succeed(b, 200)
     await take(b)  # the step halves the estimate, then grants an 11th call (nothing held)
     reply = last(b)
-    assert (reply.outside, reply.proven, reply.windows[0][0]) == ((45,), (10,), 11)
+    assert (reply.outside, reply.proven, reply.windows[0][0]) == ((45,), (9,), 11)
     return a, b
 
 
 async def test_above_the_proven_level_one_slot_is_held_at_a_time_across_processes(
     make: Make,
 ) -> None:
-    """Between the proven level (10) and the cap (55) a grant needs nothing held, in any
+    """Between the proven level (9) and the cap (55) a grant needs nothing held, in any
     process; each release that leaves nothing held wakes the others."""
     a, b = await open_zone(make)
     gate = asyncio.Event()
@@ -336,7 +337,7 @@ async def test_above_the_proven_level_one_slot_is_held_at_a_time_across_processe
         done[0] += 1
 
     # Three waiters per process: each pump asks for 3 in one step; with nothing held the
-    # first grant may go to the cap, any other only to the proven level (11 stamps > 10).
+    # first grant may go to the cap, any other only to the proven level (11 stamps > 9).
     tasks = [asyncio.create_task(call(s)) for s in (b, b, b, a, a, a)]
     await until(lambda: inside[0] == 1)
     snap = await a.fetch_snapshot()
@@ -352,24 +353,24 @@ async def test_above_the_proven_level_one_slot_is_held_at_a_time_across_processe
     await asyncio.gather(a.flush(), b.flush())
     snap = await b.fetch_snapshot()
     assert (snap[READ].held, snap[READ].windows[0].used) == (0, 17)
-    assert last(b).proven == (10,)  # no success reported: the level stays
+    assert last(b).proven == (9,)  # no success reported: the level stays
 
 
 async def test_successes_raise_the_proven_level(make: Make) -> None:
-    """A success proves the calls the server counted: stamps less this process's 429s."""
+    """A success proves the calls the server counted: stamps less every process's 429s."""
     a, b = await open_zone(make)
-    await take(b, 4)  # one at a time, each with nothing held: 15 stamps, level still 10
-    assert last(b).proven == (10,)
+    await take(b, 4)  # one at a time, each with nothing held: 15 stamps, level still 9
+    assert last(b).proven == (9,)
     succeed(b, 1)
-    await take(b)  # counted with 15 stamps, none of them refused to b: level 15
-    assert last(b).proven == (15,)
+    await take(b)  # counted with 15 stamps less a's refused call: level 14
+    assert last(b).proven == (14,)
     succeed(a, 1)
-    await take(a)  # 16 stamps, but a reported one 429 this hour: 15, no rise
+    await take(a)  # 16 stamps less the one refused: 15
     assert last(a).proven == (15,)
     succeed(b, 1)
-    await take(b)  # 17 stamps: level 17
-    assert last(b).proven == (17,)
-    assert last(b).outside == (45,)  # 17 of 55: too empty for the successes to decay it
+    await take(b)  # 17 stamps: level 16
+    assert last(b).proven == (16,)
+    assert last(b).outside == (45,)  # 16 of 55: too empty for the successes to decay it
 
 
 async def test_a_process_on_older_sharing_rules_is_refused(
@@ -385,3 +386,21 @@ async def test_a_process_on_older_sharing_rules_is_refused(
         await take(new)
     await take(old)  # the budget goes on under the rules it was made with
     assert (await old.fetch_snapshot())[READ].windows[0].used == 2
+
+
+async def test_refusals_of_one_process_count_in_another_s_proofs(make: Make) -> None:
+    """A 429 another process reported was not counted by the server: it is not used."""
+    a = make(Window(100, HOUR))
+    b = make(Window(100, HOUR))
+    await take(a, 60)
+    assert a.throttled(READ, None) is True  # 60 used: proves 41, + 3 = 44
+    # three more of a's calls refused: used 59, 58, 57 prove 42..44, which 44 explains
+    assert [a.throttled(READ, None) for _ in range(3)] == [False, False, False]
+    await a.flush()
+    await b.fetch_snapshot()
+    assert last(b).refused == (4,)
+    # b's 429 with a's four refusals left out: 56 used, proves 45 > 44 (counting them as
+    # used it would prove 41 and be called expected); 45 + 3 = 48
+    assert b.throttled(READ, None) is True
+    await b.flush()
+    assert (await a.fetch_snapshot())[READ].windows[0].outside == 48

@@ -10,6 +10,7 @@ import pytest
 from skilljar_async.ratelimit import Window
 from skilljar_async.ratelimit.redis._wire import (
     RECOVER,
+    REFUSED,
     Mismatch,
     Reply,
     decode_reply,
@@ -74,23 +75,24 @@ def test_step_arguments() -> None:
 
 
 def test_step_args_carry_the_class_reserve_successes_and_learned_estimates() -> None:
-    """ARGV[9]: reserve, background flag, successes, then the refused calls per window;
-    ARGV[10]: window, estimate and proven level ceiling triples."""
+    """ARGV[9]: reserve, background flag, successes; ARGV[10]: window, estimate and proven
+    level ceiling triples; a refusal rides in ARGV[5] as an operation."""
     args = step_args(
         "cfg", 1, "a", False, [], [], reserve=0.25, background=True, successes=7,
-        refused=[0, 4, 1], learned=[(0, 12, 80), (2, 3, 5)],
+        learned=[(0, 12, 80), (2, 3, 5)],
     )  # fmt: skip
-    assert args[8:] == ["0.25 1 7 0 4 1", "0 12 80 2 3 5"]
+    assert args[8:] == ["0.25 1 7", "0 12 80 2 3 5"]
+    assert step_args("cfg", 1, "a", False, [], [REFUSED, RECOVER])[4] == "x 0 r 0"
     assert step_args("cfg", 1, "a", False, [], [], successes=2)[8] == "0.0 0 2"
 
 
 def test_step_reply_is_decoded_into_named_fields() -> None:
     """A step's header and per-window fields (stamps in it, next free at, outside estimate,
-    proven level); times in seconds, -1 lease expiry as none."""
+    proven level, refusals); times in seconds, -1 lease expiry as none."""
     raw = (
         b"1700000000500000 2 250000 1 3 0 1 0 -1 4 1600000000000000 99 1 2 "
         b"1700000000750000 1700000001000000 "
-        b"5 1700000001000000 0 9 7 1700000002000000 4 6"
+        b"5 1700000001000000 0 9 1 7 1700000002000000 4 6 0"
     )
     assert decode_reply(raw) == Reply(
         now=1_700_000_000.5,
@@ -111,19 +113,21 @@ def test_step_reply_is_decoded_into_named_fields() -> None:
         outside=(0, 4),
         hard=(1_700_000_000.75, 1_700_000_001.0),
         proven=(9, 6),
+        refused=(1, 0),
     )
 
 
 def test_full_reply_carries_the_stamps() -> None:
     """After the windows a full step lists its stamp count and the stamps, oldest first."""
     reply = decode_reply(
-        "10000000 0 0 0 0 0 0 1 12000000 0 5 6 0 1 0 0 2 9000000 3 7 2 8000000 9000000"
+        "10000000 0 0 0 0 0 0 1 12000000 0 5 6 0 1 0 0 2 9000000 3 7 2 2 8000000 9000000"
     )
     assert reply.notified
     assert reply.lease_min == 12.0
     assert reply.windows == ((2, 9.0),)
     assert reply.outside == (3,)
     assert reply.proven == (7,)
+    assert reply.refused == (2,)
     assert reply.stamps == (8.0, 9.0)
     assert not reply.lost
     empty = decode_reply("10000000 0 0 0 0 0 0 0 -1 0 5 6 0 0 0 0 0")

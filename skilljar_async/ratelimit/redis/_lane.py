@@ -21,12 +21,11 @@ queues fails with `BudgetExhaustedError`, holding nothing. Learned outside usage
 and successes ride along with the next step, which applies them atomically.
 
 Refused calls. A call the server refused with a 429 was not counted by it,
-though its slot is stamped like any other. The lane keeps the loop times of this
-process's 429 reports (within the longest period) so that `throttled` and the
-successes a step carries count only calls the server counted. Other processes'
-refusals are not known here: their stamps count as arrived, which can only make a
-proof smaller (an estimate lower) and a proven level higher than exact, by at
-most the refusals of the other processes in the window.
+though its slot is stamped like any other. Each process reports its 429s with
+its next step, and Redis keeps them beside the stamps (for the longest period),
+so every process's proofs and the proven levels count only the calls the server
+counted, whichever process made them. The reports this process has queued or
+has in the step under way are counted too (`refusals_pending`).
 """
 
 from __future__ import annotations
@@ -34,7 +33,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import math
-from collections import deque
 from typing import Final, Protocol
 
 import attrs
@@ -45,7 +43,7 @@ from .._snapshot import LaneSnapshot
 from ._errors import LimitsMismatchError, SchedulerUnavailableError
 from ._link import Link
 from ._state import State, lane_snapshot
-from ._wire import Mismatch, Op, Reply, encode_config, log, step_args
+from ._wire import REFUSED, Mismatch, Op, Reply, encode_config, log, step_args
 
 __all__ = ["Lane", "LaneConfig", "Stamped"]
 
@@ -116,12 +114,12 @@ class Lane:
         "notified",
         "ops",
         "pump",
-        "refused",
         "releases",
         "renew_at",
         "renew_timer",
         "retry_at",
         "sending",
+        "sending_ops",
         "seq",
         "state",
         "successes",
@@ -153,10 +151,9 @@ class Lane:
         self.successes = 0  # successes not yet sent (they decay the outside estimate)
         # estimates to raise: (window, calls, the proven level's new ceiling)
         self.learned: list[tuple[int, int, int]] = []
-        # Loop times of this process's 429 reports, within the longest period, oldest first.
-        self.refused: deque[float] = deque()
         self.releases: list[Release] = []
         self.sending: list[Release] = []  # releases of the step under way
+        self.sending_ops: list[Op] = []  # ... and its operations
         self.ops: list[Op] = []
         self.gen = 0  # releases and operations enqueued so far
         self.done_gen = 0  # ... and sent to Redis (or given up)
@@ -183,7 +180,6 @@ class Lane:
         self.live = self.dead = self.live_bg = 0
         self.successes = 0
         self.learned.clear()
-        self.refused.clear()  # (times of the previous loop's clock)
         self.releases.clear()
         self.sending = []
         self.ops.clear()
@@ -259,17 +255,13 @@ class Lane:
         """Releases not in the last-known state yet: queued, or in the step under way."""
         return self.releases + self.sending
 
-    def refuse(self, at: float) -> None:
-        """Record a 429 of this process reported at loop time `at`."""
-        self.refused.append(at)
+    def refuse(self) -> None:
+        """Report a 429 of this process with the next step: the server did not count it."""
+        self.enqueue_op(REFUSED)
 
-    def refused_in(self, now: float) -> list[int]:
-        """Per window, this process's 429s reported within its period of loop time `now`."""
-        refused = self.refused
-        longest = max((w.period for w in self.windows), default=0.0)
-        while refused and refused[0] <= now - longest:
-            refused.popleft()
-        return [sum(1 for at in refused if at > now - w.period) for w in self.windows]
+    def refusals_pending(self) -> int:
+        """429s this process reported that the last-known state does not show yet."""
+        return self.ops.count(REFUSED) + self.sending_ops.count(REFUSED)
 
     def learn(self, window: int, calls: int, proven: int) -> None:
         """Raise window `window`'s shared outside estimate to at least `calls` and cap
@@ -522,8 +514,6 @@ class Lane:
         self.notified = False
         background = self.live == self.live_bg > 0
         prefix = self.link.next_prefix() if want else "-"
-        # successes count the calls the server counted: stamps less this process's 429s
-        refused = self.refused_in(loop.time()) if successes else ()
         args = step_args(
             self.argv,
             want,
@@ -536,15 +526,14 @@ class Lane:
             reserve=self.config.reserve,
             background=background,
             successes=successes,
-            refused=refused,
             learned=learned,
         )
         sent = loop.time()
-        self.sending = releases
+        self.sending, self.sending_ops = releases, ops
         try:
             reply = self._checked(await self.link.call(self.config.keys, args))
         except SchedulerUnavailableError as exc:
-            self.sending = []
+            self.sending, self.sending_ops = [], []
             if self._retry(loop, sent, releases, ops):
                 self.learned[:0] = learned
                 self.successes += successes
@@ -552,10 +541,10 @@ class Lane:
             self._give_up(exc, releases)
             return False
         except LimitsMismatchError as exc:
-            self.sending = []
+            self.sending, self.sending_ops = [], []
             self._give_up(exc, releases)
             return False
-        self.sending = []  # their ends are in the reply now
+        self.sending, self.sending_ops = [], []  # the reply shows them now
         self.down_since = None
         # The loop time at which Redis most likely read its clock, to map one onto the other.
         mid = (sent + loop.time()) / 2

@@ -32,9 +32,9 @@ no process holds a slot of the call type, so a lowered estimate that was too low
 costs one 429 for all processes together. `succeeded()` counts successes
 locally and the next step adds them up in Redis: they raise the proven levels
 and, in a window this side fills, halve an estimate after a patient enough run.
-A 429 is judged on what the server counted: this process's own refused calls
-are left out of its use (see `_lane`); other processes' are not known, so they
-count as used. ``slot(..., max_wait=)`` refuses at once
+A 429 is judged on what the server counted: every process reports its refused
+calls, which Redis keeps beside the stamps, and they are left out of the use
+(see `_lane`). ``slot(..., max_wait=)`` refuses at once
 from the last-known state (stamps and pause of the latest step), or when the
 deadline passes in the local queue.
 
@@ -284,8 +284,7 @@ class RedisScheduler:
         Unexpected means the last-known use of every window plus the shared
         outside estimate left room: others are spending the budget. Use counts
         what the server counted: all processes' held slots and stamps, less the
-        calls this process reported refused (429s; other processes' refusals are
-        not known here, so they count as used). The blamed window's estimate then
+        calls any process reported refused (429s). The blamed window's estimate then
         rises in Redis, for every process, at the next step (see `_share`). Call
         it after the throttled call's slot is released; it pauses nothing.
         """
@@ -293,7 +292,7 @@ class RedisScheduler:
         windows = [(w.limit, w.period) for w in lane.windows]
         if not windows:
             return True
-        loop = self._bound_loop()
+        self._bound_loop()
         state = lane.state
         if state is None:  # nothing known: the throttled call is all this side used
             used, held, outside = [1] * len(windows), 0, [0] * len(windows)
@@ -306,14 +305,19 @@ class RedisScheduler:
             ended = lane.ended()
             held = max(0, reply.held - len(ended))
             unused = sum(1 for _, stamp, _ in ended if not stamp)
-            refused = lane.refused_in(state.local_at)
+            # Refusals of every process the reply shows, and this one's not yet sent.
+            pending = lane.refusals_pending()
+            refused = reply.refused or (0,) * len(windows)
             used = [
-                reply.held + count - unused - r
+                reply.held + count - unused - r - pending
                 for (count, _), r in zip(reply.windows, refused, strict=True)
             ]
             outside = list(reply.outside or (0,) * len(windows))
             proven = list(reply.proven or [limit for limit, _ in windows])
-        lane.refuse(loop.time())
+        for v, calls, ceiling in lane.learned:  # learned here, not sent yet
+            outside[v] = max(outside[v], calls)
+            proven[v] = min(proven[v], ceiling)
+        lane.refuse()
         w = _share.blame(windows, used, outside, retry_after)
         if w < 0:
             return False
@@ -463,7 +467,7 @@ class RedisScheduler:
 
 
 #: The keys of one call type, in the order the script's KEYS expect them.
-_PARTS: Final = ("stamps", "held", "pause", "probe", "meta")
+_PARTS: Final = ("stamps", "held", "pause", "probe", "meta", "refused")
 
 
 def _check_settings(

@@ -7,6 +7,8 @@ them in one slot)::
     <base>:<lane>:held     ZSET  member "<grant token>",            score = lease expiry (µs)
     <base>:<lane>:pause    STRING  pause-until (µs), expiring with the pause
     <base>:<lane>:probe    STRING  "1" while probing after a 429 (cleared by recover)
+    <base>:<lane>:refused  ZSET  member "<µs>:<step>:<j>", score = when a process reported
+                                 a 429 (µs): calls the server did not count
     <base>:<lane>:meta     HASH  e: epoch (µs the state was created), n: sequence (steps
                                  so far), d: digest of the limits, w: their windows,
                                  x / u: windows being replaced and until when (µs),
@@ -26,16 +28,18 @@ clock. A step, in order:
    lower sequence, state was lost: the lane pauses until every lost stamp and
    lease could have run out (see `_scheduler` for the reasoning);
 1. held slots whose lease expired become stamps at their lease expiry;
-2. queued operations: pause (``p``/``P`` with probe, argument µs) and recover (``r``);
+2. queued operations: pause (``p``/``P`` with probe, argument µs), recover (``r``)
+   and a refusal (``x``: a call of some process got a 429, recorded now);
 3. releases: a held token becomes a stamp now (``1``) or disappears (``0``, a grant
    whose waiter was cancelled before it resumed); renewals: held tokens get a
    full lease again (re-added if the state was lost);
 4. stamps older than the largest period are trimmed, and all but the newest
-   ``max(limit)`` (the only ones any window can look at);
+   ``max(limit)`` (the only ones any window can look at); refusals older than
+   the largest period too;
 5. the outside estimates take in the step's learned values (raised, never
    lowered; ``G`` lowered to the ceiling sent with it and never above the new
    effective limit), then its successes, against the counts of stamps in each
-   window less the calls this process reports refused (429s the server did not
+   window less the refusals in it (429s of any process, which the server did not
    count): they raise each window's proven level ``G`` and, in a window filled
    to within a tenth of the background share, count towards decaying its
    estimate, one window at a time, as the in-memory log counts them one by one
@@ -62,9 +66,7 @@ ARGV (few, space-separated strings: cheap to encode and parse):
 5. operations: kind and µs pairs; 6. releases: token and stamp flag pairs;
 7. renewals: tokens; 8. history: the epoch and sequence this process last saw, or
    nothing when it has not stepped within its longest period plus the lease;
-9. the reserve, the class (1: background), successes since the last step and,
-   with successes, per window the calls this process reported refused (429) within
-   its period;
+9. the reserve, the class (1: background) and successes since the last step;
 10. learned estimates: window index (from 0), calls per window and the proven
     level's new ceiling, in threes.
 
@@ -73,7 +75,7 @@ probing, notified, earliest lease expiry (-1: none), releases whose slot was no
 longer held (its lease ran out first), epoch, sequence, lost (1: this step found
 state lost), window count, the earliest a foreground and a background grant can come
 as far as stamps and the pause say (µs), then (stamps in window, next free at,
-outside estimate, proven level) per window, then
+outside estimate, proven level, refusals in the window) per window, then
 (full only) the stamp count and the stamps, oldest first. Or, on a limits
 mismatch, ``M`` and the stored limit and period µs pairs.
 
@@ -97,6 +99,7 @@ _CONSTANTS = (
 
 _BODY = r"""
 local stamps, held, pausek, probek, metak = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local refusedk = KEYS[6]
 local function fmt(x) return string.format('%d', x) end
 
 local function words(text)
@@ -123,8 +126,6 @@ local qos = words(ARGV[9] or '')
 local reserve = tonumber(qos[1] or '0')
 local bg = qos[2] == '1'
 local wins = tonumber(qos[3] or '0')
-local refused = {}  -- per window: this process's calls refused (429) within its period
-for w = 1, nw do refused[w] = tonumber(qos[3 + w] or '0') end
 local learn = words(ARGV[10] or '')
 
 -- 0. the limits every process of this budget must agree on, and the state's identity
@@ -246,11 +247,13 @@ if #expired > 0 then
   notify = true
 end
 
--- 2. pause and recover, in the order they were called
+-- 2. pause, recover and refusals (a 429 a process reported), in the order they came
 for j = 1, #ops, 2 do
   local kind, us = ops[j], tonumber(ops[j + 1])
   if kind == 'r' then
     if redis.call('DEL', probek) == 1 then notify = true end
+  elseif kind == 'x' then
+    redis.call('ZADD', refusedk, fmt(now), fmt(now) .. ':' .. fmt(seq) .. ':' .. fmt(j))
   else
     local untl = now + us
     local cur = tonumber(redis.call('GET', pausek) or '0')
@@ -285,16 +288,19 @@ if #renews > 0 then
   for j = 1, #renews do redis.call('ZADD', held, expiry, renews[j]) end
 end
 
--- 4. only stamps inside the largest period, and only the newest max(limit), matter
+-- 4. only stamps inside the largest period, and only the newest max(limit), matter;
+-- refusals only inside the largest period
 redis.call('ZREMRANGEBYSCORE', stamps, '-inf', fmt(now - maxperiod))
 redis.call('ZREMRANGEBYRANK', stamps, 0, -(maxlimit + 1))
+redis.call('ZREMRANGEBYSCORE', refusedk, '-inf', fmt(now - maxperiod))
 
 local h = h0 - released
 if #renews > 0 then h = redis.call('ZCARD', held) end
 local pause_until = tonumber(redis.call('GET', pausek) or '0')
-local counts = {}
+local counts, refused = {}, {}
 for w = 1, ne do
   counts[w] = redis.call('ZCOUNT', stamps, '(' .. fmt(now - periods[w]), '+inf')
+  refused[w] = redis.call('ZCOUNT', refusedk, '(' .. fmt(now - periods[w]), '+inf')
 end
 -- Held slots kept a window above its proven level (one at a time): the release
 -- that leaves nothing held lets the next grant go up to the window's cap.
@@ -458,6 +464,7 @@ for w = 1, nw do
   out[#out + 1] = fr[w]
   out[#out + 1] = outside[w]
   out[#out + 1] = proven[w]
+  out[#out + 1] = refused[w]
 end
 -- an expiring lease turns into a stamp in the past, which can free a slot early
 local wake = ready
@@ -471,6 +478,7 @@ if now - refreshed >= ttl * 1000 then
   redis.call('PEXPIRE', metak, fmt(2 * ttl))
 end
 if ne > 0 then redis.call('PEXPIRE', stamps, fmt(ttl)) end
+if redis.call('ZCARD', refusedk) > 0 then redis.call('PEXPIRE', refusedk, fmt(ttl)) end
 if h > 0 then redis.call('PEXPIRE', held, fmt(ttl)) end
 if notify then redis.call('PUBLISH', channel, lane) end
 

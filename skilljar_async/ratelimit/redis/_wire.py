@@ -18,6 +18,7 @@ from .._limits import Window
 
 __all__ = [
     "RECOVER",
+    "REFUSED",
     "US",
     "Mismatch",
     "Op",
@@ -36,7 +37,7 @@ log = logging.getLogger("skilljar_async.ratelimit.redis")
 US: Final = 1_000_000  # the script counts time in integer microseconds
 _HEADER: Final = 16  # fixed fields before the per-window pairs in a step's reply
 _WINDOWS: Final = 13  # the header field holding the window count
-_PER_WINDOW: Final = 4  # stamps in it, next free at, outside estimate, proven level
+_PER_WINDOW: Final = 5  # stamps in it, next free at, outside estimate, proven level, refused
 
 
 @attrs.frozen(kw_only=True)
@@ -64,6 +65,8 @@ class Reply:
     hard: tuple[float, float] = (0.0, 0.0)
     #: per window: the proven level, above which grants go one at a time (see `_share`)
     proven: tuple[int, ...] = ()
+    #: per window: calls of any process refused with a 429 in it (the server did not count them)
+    refused: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -73,11 +76,14 @@ class Mismatch:
     windows: tuple[Window, ...]
 
 
-#: A queued pause or recover: its kind letter and argument (µs), as ARGV[5] pairs them.
+#: A queued pause, recover or refusal: its kind letter and argument (µs), as ARGV[5] pairs them.
 Op = tuple[str, int]
 
 #: Leave probing mode.
 RECOVER: Final[Op] = ("r", 0)
+
+#: A call got a 429: the server did not count it (recorded at the step's time).
+REFUSED: Final[Op] = ("x", 0)
 
 
 def pause_op(seconds: float, *, probe: bool) -> Op:
@@ -135,20 +141,16 @@ def step_args(
     reserve: float = 0.0,
     background: bool = False,
     successes: int = 0,
-    refused: Sequence[int] = (),
     learned: Iterable[tuple[int, int, int]] = (),
 ) -> list[str | int]:
     """The ARGV of one step: ask for `want` grants, send `ops`, `releases` (token, stamp)
     and `renewals`; `seen` is the epoch and sequence this process last saw, if recent.
 
     `background` grants keep the `reserve`; `successes` since the last step raise the
-    proven levels and decay the outside estimate, counting per window the stamps less
-    this process's `refused` calls (429s) in it; `learned` (window, calls, proven)
+    proven levels and decay the outside estimate; `learned` (window, calls, proven)
     triples raise the estimate and cap the window's proven level.
     """
     qos = f"{float(reserve)!r} {1 if background else 0} {successes}"
-    if refused:
-        qos += " " + " ".join(map(str, refused))
     return [
         config,
         want,
@@ -193,4 +195,5 @@ def decode_reply(raw: object) -> Reply | Mismatch:
         outside=tuple(v[j + 2] for j in range(_HEADER, end, _PER_WINDOW)),
         hard=(v[_HEADER - 2] / US, v[_HEADER - 1] / US),
         proven=tuple(v[j + 3] for j in range(_HEADER, end, _PER_WINDOW)),
+        refused=tuple(v[j + 4] for j in range(_HEADER, end, _PER_WINDOW)),
     )
