@@ -178,22 +178,28 @@ async def deadline(calls: int = 200) -> dict[str, float]:
     async with SkilljarEmulator(limits=limits(0.0), latency=LATENCY) as emu:
         client = client_for(emu, 0.0, organization="qos-b", max_queue_wait=0.2)
         await asyncio.gather(*(write(client, i) for i in range(20)))  # the 1 s window is spent
-        seen = len(emu.requests)
-        times: list[float] = []
-        for i in range(calls):
-            start = time.perf_counter()
-            try:
-                await write(client, 100 + i)
-            except BudgetExhaustedError:
-                times.append(time.perf_counter() - start)
-        sent = len(emu.requests) - seen
+        result = await refusals(emu, client, calls)
         await close(client)
+    return result
+
+
+async def refusals(emu: SkilljarEmulator, client: SkilljarClient, calls: int) -> dict[str, float]:
+    """`calls` writes that should each raise `BudgetExhaustedError`: how fast, and what was sent."""
+    seen = len(emu.requests)
+    times: list[float] = []
+    for i in range(calls):
+        start = time.perf_counter()
+        try:
+            await write(client, 100 + i)
+        except BudgetExhaustedError:
+            times.append(time.perf_counter() - start)
+    nan = float("nan")
     return {
         "raised": len(times),
-        "median_ms": 1000 * statistics.median(times),
-        "p99_ms": 1000 * pct(times, 0.99),
-        "max_ms": 1000 * max(times),
-        "sent": sent,
+        "median_ms": 1000 * statistics.median(times) if times else nan,
+        "p99_ms": 1000 * pct(times, 0.99) if times else nan,
+        "max_ms": 1000 * max(times) if times else nan,
+        "sent": len(emu.requests) - seen,
     }
 
 

@@ -42,7 +42,7 @@ from typing import Any
 import bench_qos as q
 from bench_redis import redis_server
 
-from skilljar_async import BudgetExhaustedError, CallType, RateLimits, SkilljarClient, Window
+from skilljar_async import CallType, RateLimits, SkilljarClient, Window
 from skilljar_async._client import request_priority
 from skilljar_async.ratelimit import RedisScheduler, SlidingLog
 from skilljar_async.testing import SkilljarEmulator
@@ -192,23 +192,9 @@ async def deadline(redis_url: str, calls: int = 200) -> dict[str, float]:
         scheduler = client.scheduler
         assert isinstance(scheduler, RedisScheduler)
         await scheduler.fetch_snapshot()  # the last-known state: what the refusals decide from
-        seen = len(emu.requests)
-        times: list[float] = []
-        for i in range(calls):
-            start = time.perf_counter()
-            try:
-                await q.write(client, 100 + i)
-            except BudgetExhaustedError:
-                times.append(time.perf_counter() - start)
-        sent = len(emu.requests) - seen
+        result = await q.refusals(emu, client, calls)
         await close(client)
-    return {
-        "raised": len(times),
-        "median_ms": 1000 * statistics.median(times) if times else float("nan"),
-        "p99_ms": 1000 * q.pct(times, 0.99) if times else float("nan"),
-        "max_ms": 1000 * max(times) if times else float("nan"),
-        "sent": sent,
-    }
+    return result
 
 
 # -- c. an outside consumer, the job over two processes ---------------------------------
